@@ -1,0 +1,48 @@
+"""转人工: queue the conversation for a 养老顾问 and say how to reach a person.
+
+The bot keeps answering until an advisor claims the conversation in the
+staff console, so a caller is never left talking to nobody.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.support import in_transaction, transcript
+from knowledge.services.handoff import open_handoff
+from knowledge.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+
+def contact_sentence(hotline: str | None) -> str:
+    if hotline:
+        return f"着急的话，也可以直接打{hotline}找人工。"
+    return "着急的话，也可以找您所在社区的居委会或者当地民政部门。"
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        reason = tracker.latest_message.get("text") or "转人工"
+        try:
+            await in_transaction(open_handoff, tracker.sender_id, transcript(tracker), reason)
+        except Exception:
+            logger.exception("could not queue hand-off")
+            dispatcher.utter_message(
+                text="抱歉，现在没能转给养老顾问。"
+                + contact_sentence(get_settings().advisor_hotline)
+            )
+            return []
+        dispatcher.utter_message(
+            text="好的，我已经把您的情况转给养老顾问，他们会在这里回复您。"
+            + contact_sentence(get_settings().advisor_hotline)
+        )
+        return []

@@ -1,0 +1,28 @@
+"""Request bodies of the public API (pydantic 1.10, as Rasa pins it)."""
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, StrictStr, validator
+
+SENDER_RE = re.compile(r"^[\w\-.:@]{1,128}$")
+
+
+class ChatRequest(BaseModel):
+    """One message from a caller. `sender` keys the conversation."""
+
+    sender: StrictStr
+    message: StrictStr
+
+    @validator("sender")
+    def _sender(cls, value: str) -> str:  # noqa: N805 (pydantic validator)
+        if not SENDER_RE.match(value):
+            raise ValueError("sender 只能包含字母、数字和 _-.:@，长度 1 到 128")
+        return value
+
+    @validator("message")
+    def _message(cls, value: str) -> str:  # noqa: N805
+        value = value.strip()
+        if not value:
+            raise ValueError("消息是空的，请说一句话或输入文字")
+        return value

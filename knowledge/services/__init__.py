@@ -1,0 +1,1 @@
+"""Use cases called by actions and the gateway; each takes a UnitOfWork."""

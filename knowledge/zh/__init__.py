@@ -1,0 +1,1 @@
+"""Chinese-language helpers: numerals and the phrases callers use for age."""

@@ -1,0 +1,1 @@
+"""Operational scripts: environment defaults, training, running the stack."""
