@@ -24,6 +24,21 @@ def contact_sentence(hotline: str | None) -> str:
     return "着急的话，也可以找您所在社区的居委会或者当地民政部门。"
 
 
+async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Queue the conversation and tell the caller how a person will reach them."""
+    reason = tracker.latest_message.get("text") or "转人工"
+    contact = contact_sentence(get_settings().advisor_hotline)
+    try:
+        await in_transaction(open_handoff, tracker.sender_id, transcript(tracker), reason)
+    except Exception:
+        logger.exception("could not queue hand-off")
+        dispatcher.utter_message(text="抱歉，现在没能转给养老顾问。" + contact)
+        return
+    dispatcher.utter_message(
+        text="好的，我已经把您的情况转给养老顾问，他们会在这里回复您。" + contact
+    )
+
+
 class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
@@ -31,18 +46,5 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        reason = tracker.latest_message.get("text") or "转人工"
-        try:
-            await in_transaction(open_handoff, tracker.sender_id, transcript(tracker), reason)
-        except Exception:
-            logger.exception("could not queue hand-off")
-            dispatcher.utter_message(
-                text="抱歉，现在没能转给养老顾问。"
-                + contact_sentence(get_settings().advisor_hotline)
-            )
-            return []
-        dispatcher.utter_message(
-            text="好的，我已经把您的情况转给养老顾问，他们会在这里回复您。"
-            + contact_sentence(get_settings().advisor_hotline)
-        )
+        await hand_off(dispatcher, tracker)
         return []

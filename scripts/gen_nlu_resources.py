@@ -45,10 +45,26 @@ def render() -> dict[Path, str]:
     jieba = "".join(f"{form} 5000 ns\n" for form in forms)
     return {
         ROOT / "nlu_data" / "jieba" / "splits.txt": render_splits(),
+        ROOT / "nlu_data" / "jieba" / "dates.txt": render_dates(),
         ROOT / "nlu_data" / "lookups" / "regions.yml": lookup,
         ROOT / "nlu_data" / "synonyms" / "regions.yml": synonyms,
         ROOT / "nlu_data" / "jieba" / "regions.txt": jieba,
     }
+
+
+WEEK_PREFIXES = ("下周", "这周", "本周", "下礼拜", "这个礼拜", "这礼拜", "礼拜", "星期", "下星期", "周")
+WEEKDAYS = "一二三四五六日天"
+PARTS_OF_DAY = ("早上", "上午", "中午", "下午", "晚上")
+
+
+def render_dates() -> str:
+    """Weekday and clock-time words, so date/time entities stay whole tokens."""
+    days = [p + d for p in WEEK_PREFIXES for d in WEEKDAYS if not (p == "周" and d == "天")]
+    hours = [to_chinese(h) + "点" for h in range(1, 13)] + ["两点"]
+    times = [part + hour + half for part in ("", *PARTS_OF_DAY) for hour in hours
+             for half in ("", "半")]
+    words = dict.fromkeys([*days, *times])
+    return "".join(f"{word} 4000 t\n" for word in words)
 
 
 def render_splits() -> str:

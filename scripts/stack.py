@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +21,13 @@ import httpx
 
 from scripts.environment import MODEL_PATH, ROOT, VAR, VENV_BIN, service_env
 from scripts.train import ensure_model
+
+
+def free_port() -> str:
+    """A TCP port nobody listens on right now (for tests and benchmarks)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return str(sock.getsockname()[1])
 
 
 @dataclass

@@ -108,3 +108,19 @@ def test_acknowledge_says_which_region_was_understood(run_action) -> None:
         slots={"unsupported_region": "北京"},
     )
     assert "北京" in texts(unknown)[0] and "淄博市" in texts(unknown)[0]
+
+
+def test_yes_to_an_offered_person_hands_off(run_action, use_database) -> None:
+    result = run_action("action_answer_handoff_offer", [user("好", "affirm")],
+                        slots={"offered_handoff": True})
+    assert "转给养老顾问" in texts(result)[0]
+    with UnitOfWork() as uow:
+        assert uow.session.execute(select(Handoff)).scalar_one().status == "open"
+
+
+def test_yes_without_an_offer_does_not_hand_off(run_action, use_database) -> None:
+    result = run_action("action_answer_handoff_offer", [user("好", "affirm")],
+                        slots={"offered_handoff": False})
+    assert result["responses"][0]["response"] == "utter_ok_what_else"
+    with UnitOfWork() as uow:
+        assert uow.session.execute(select(Handoff)).first() is None

@@ -1,0 +1,112 @@
+"""Conversations through the real gateway → Rasa → action server → database."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+from sqlalchemy import inspect, select
+
+from knowledge.db import UnitOfWork
+from knowledge.models import EmergencyAlert, Handoff
+from tests.e2e.conftest import RunningStack
+
+
+def caller() -> str:
+    return f"e2e-{uuid.uuid4().hex[:10]}"
+
+
+def test_all_components_are_healthy(stack: RunningStack) -> None:
+    body = httpx.get(f"{stack.url}/health", timeout=10).json()
+    assert body == {"status": "ok", "components": {"rasa": "ok", "actions": "ok", "database": "ok"}}
+
+
+def test_greeting_in_rasa_rest_format(stack: RunningStack) -> None:
+    sender = caller()
+    messages = stack.chat(sender, "你好")
+    assert messages[0]["recipient_id"] == sender
+    assert "银龄通" in messages[0]["text"]
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        "查政策",
+        "查补贴",
+        "订餐",
+        "约上门服务",
+    ]
+
+
+def test_region_is_remembered_across_turns(stack: RunningStack) -> None:
+    sender = caller()
+    assert any("无锡市" in t for t in stack.texts(sender, "俺住在宜兴"))
+    stack.texts(sender, "谢谢你")
+    assert stack.tracker(sender)["slots"]["region"] == "无锡市"
+
+
+def test_repeat_says_the_last_turn_again(stack: RunningStack) -> None:
+    sender = caller()
+    first = stack.texts(sender, "你好")
+    assert stack.texts(sender, "没听清，再说一遍") == first
+
+
+def test_emergency_mid_conversation_comes_first_and_is_recorded(stack: RunningStack) -> None:
+    sender = caller()
+    stack.texts(sender, "你好")
+    stack.texts(sender, "我在张店")
+    replies = stack.texts(sender, "俺老伴摔倒了起不来了")
+    assert "120" in replies[0]
+    assert any("紧急联系人" in t for t in replies)
+    assert any("养老顾问" in t for t in stack.texts(sender, "要"))
+    with UnitOfWork(stack.engine) as uow:
+        alert = uow.session.execute(
+            select(EmergencyAlert).where(EmergencyAlert.sender_id == sender)
+        ).scalar_one()
+    assert "摔倒" in alert.message and alert.notify_contact
+
+
+def test_handoff_is_recorded_with_the_transcript(stack: RunningStack) -> None:
+    sender = caller()
+    stack.texts(sender, "你好")
+    replies = stack.texts(sender, "我要找真人说话")
+    assert any("养老顾问" in t for t in replies)
+    with UnitOfWork(stack.engine) as uow:
+        handoff = uow.session.execute(
+            select(Handoff).where(Handoff.sender_id == sender)
+        ).scalar_one()
+    texts = [turn["text"] for turn in handoff.transcript]
+    assert texts[0] == "你好" and "我要找真人说话" in texts
+
+
+def test_out_of_scope_is_redirected_then_a_person_offered(stack: RunningStack) -> None:
+    sender = caller()
+    first = stack.texts(sender, "今天天气咋样")
+    assert "查养老政策" in first[0]
+    second = stack.texts(sender, "给我讲个笑话吧")
+    assert "养老顾问" in second[0]
+
+
+def test_hostile_input_is_answered_not_executed(stack: RunningStack) -> None:
+    sender = caller()
+    for message in [
+        "<script>alert('x')</script>",
+        "'; DROP TABLE handoffs; --",
+        "\u0000\u202e控制字符",
+        "😀😀😀",
+    ]:
+        replies = stack.chat(sender, message)
+        assert replies and all(isinstance(r.get("text"), str) for r in replies)
+    assert "handoffs" in inspect(stack.engine).get_table_names()
+
+
+def test_oversized_message_is_refused_politely(stack: RunningStack) -> None:
+    response = httpx.post(
+        f"{stack.url}/api/chat", json={"sender": caller(), "message": "养" * 10_000}, timeout=30
+    )
+    assert response.status_code in (413, 422)
+    assert response.json()["detail"]
+
+
+def test_conversations_are_kept_apart(stack: RunningStack) -> None:
+    a, b = caller(), caller()
+    stack.texts(a, "我在宜兴")
+    stack.texts(b, "我在万州")
+    assert stack.tracker(a)["slots"]["region"] == "无锡市"
+    assert stack.tracker(b)["slots"]["region"] == "重庆市"
