@@ -1,5 +1,6 @@
 """A bare fact outside any question (我在宜兴): confirm what was understood
 and ask what the caller wants, so they know it was heard."""
+
 from __future__ import annotations
 
 from typing import Any

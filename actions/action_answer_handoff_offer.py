@@ -4,6 +4,7 @@ The offer is only made after repeated misunderstandings (action_redirect
 records it in `offered_handoff`); a yes to a plain redirect just invites the
 caller to say what they need.
 """
+
 from __future__ import annotations
 
 from typing import Any

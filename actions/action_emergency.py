@@ -3,6 +3,7 @@
 The caller hears the emergency numbers even if the database is down; the
 alert is written afterwards so advisors see it at the top of their queue.
 """
+
 from __future__ import annotations
 
 import logging

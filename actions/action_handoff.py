@@ -3,6 +3,7 @@
 The bot keeps answering until an advisor claims the conversation in the
 staff console, so a caller is never left talking to nobody.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """The caller accepted: flag their emergency for the advisor on duty."""
+
 from __future__ import annotations
 
 import logging

@@ -3,6 +3,7 @@
 Says what the assistant can do; after two misunderstandings in a row it
 offers a human advisor instead of letting the caller go round in circles.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """再说一遍: say the previous bot turn again, unchanged (buttons included)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ Regions are normalised to the city or province the documents cover
 `unsupported_region` so the bot can say so instead of answering for the
 wrong city.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Helpers every action uses: database calls off the event loop, transcripts."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,9 +32,7 @@ def transcript(tracker: Tracker) -> list[dict[str, Any]]:
     for event in tracker.events:
         kind = event.get("event")
         if kind in ("user", "bot") and event.get("text"):
-            turns.append(
-                {"role": kind, "text": event["text"], "time": event.get("timestamp")}
-            )
+            turns.append({"role": kind, "text": event["text"], "time": event.get("timestamp")})
     return turns
 
 

@@ -1,4 +1,5 @@
 """Helpers shared by the benchmarks: percentiles, process memory, result files."""
+
 from __future__ import annotations
 
 import json

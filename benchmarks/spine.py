@@ -3,6 +3,7 @@
 Usage: python -m benchmarks.spine [--messages 500] [--skip-training]
 Prints the figures and writes benchmarks/results/spine.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,8 +39,14 @@ def time_training() -> float:
         command = train_command(force=True)
         command[command.index("--out") + 1] = out
         started = time.monotonic()
-        subprocess.run(command, cwd=ROOT, env=service_env(), check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            command,
+            cwd=ROOT,
+            env=service_env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         return time.monotonic() - started
 
 
@@ -58,13 +65,18 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         rasa_port, actions_port = free_port(), free_port()
-        env = service_env({
-            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'app.db'}",
-            "TRACKER_DB_URL": f"sqlite:///{Path(tmp) / 'tracker.db'}",
-            "RASA_PORT": rasa_port, "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-            "ACTIONS_PORT": actions_port, "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}",
-            "GATEWAY_PORT": free_port(), "GATEWAY_HOST": "127.0.0.1",
-        })
+        env = service_env(
+            {
+                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'app.db'}",
+                "TRACKER_DB_URL": f"sqlite:///{Path(tmp) / 'tracker.db'}",
+                "RASA_PORT": rasa_port,
+                "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+                "ACTIONS_PORT": actions_port,
+                "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}",
+                "GATEWAY_PORT": free_port(),
+                "GATEWAY_HOST": "127.0.0.1",
+            }
+        )
         migrate(env)
         stack = Stack(env, log_dir=Path(tmp) / "logs")
         started = time.monotonic()
@@ -77,15 +89,18 @@ def main(argv: list[str] | None = None) -> int:
             with httpx.Client(timeout=30) as client:
                 for text in sentences:
                     t0 = time.perf_counter()
-                    client.post(f"{env['RASA_URL']}/model/parse",
-                                params={"token": env["RASA_AUTH_TOKEN"]},
-                                json={"text": text}).raise_for_status()
+                    client.post(
+                        f"{env['RASA_URL']}/model/parse",
+                        params={"token": env["RASA_AUTH_TOKEN"]},
+                        json={"text": text},
+                    ).raise_for_status()
                     parse.append(time.perf_counter() - t0)
                 for i, text in enumerate(sentences[:100]):
                     t0 = time.perf_counter()
-                    client.post(f"{stack.gateway_url}/api/chat",
-                                json={"sender": f"bench-{i % 10}", "message": text},
-                                ).raise_for_status()
+                    client.post(
+                        f"{stack.gateway_url}/api/chat",
+                        json={"sender": f"bench-{i % 10}", "message": text},
+                    ).raise_for_status()
                     turns.append(time.perf_counter() - t0)
             figures["nlu_parse_latency"] = latency_summary(parse)
             figures["chat_turn_latency_via_gateway"] = latency_summary(turns)

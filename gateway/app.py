@@ -3,6 +3,7 @@
 Run with `uvicorn gateway.app:app --ws websockets` (Rasa pins websockets 10,
 which newer uvicorn's default WebSocket stack cannot use).
 """
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable

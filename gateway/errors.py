@@ -3,6 +3,7 @@
 Shape: {"error": "<code>", "detail": "<中文说明>", "fields": [...]}; clients
 show `detail` to the person, and never see a stack trace or a bare 500.
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,9 +21,7 @@ STATUS_MESSAGES = {404: "没有这个地址", 405: "不支持这种请求方式"
 
 
 def error_response(status: int, code: str, detail: str, **extra: object) -> JSONResponse:
-    return JSONResponse(
-        status_code=status, content={"error": code, "detail": detail, **extra}
-    )
+    return JSONResponse(status_code=status, content={"error": code, "detail": detail, **extra})
 
 
 def _field_messages(error: RequestValidationError) -> list[dict[str, str]]:

@@ -1,4 +1,5 @@
 """The gateway's only way to reach Rasa and the action server."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Request bodies of the public API (pydantic 1.10, as Rasa pins it)."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Gateway settings from environment variables (defaults in README)."""
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,9 @@ class GatewaySettings:
         return cls(
             rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             rasa_auth_token=os.environ.get("RASA_AUTH_TOKEN", ""),
-            action_server_url=os.environ.get(
-                "ACTION_SERVER_URL", "http://127.0.0.1:5055"
-            ).rstrip("/"),
+            action_server_url=os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055").rstrip(
+                "/"
+            ),
             max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "500")),
             max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(64 * 1024))),
             upstream_timeout_s=float(os.environ.get("UPSTREAM_TIMEOUT_S", "30")),

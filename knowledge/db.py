@@ -4,6 +4,7 @@ Services receive a `UnitOfWork`, do their reads and writes through its
 session, and the unit of work commits once at the end or rolls everything
 back on error: a half-written hand-off or booking can never be left behind.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -3,6 +3,7 @@
 Usage: python -m knowledge.migrate [--url URL] [--check]
 `--check` exits non-zero when the models and the migrations disagree.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -4,6 +4,7 @@ The data lives in knowledge/data/regions.yml. The NLU resources (lookup table,
 synonyms, jieba dictionary) are generated from the same file by
 `scripts/gen_nlu_resources.py`, so the bot and the services agree on names.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

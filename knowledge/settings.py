@@ -4,6 +4,7 @@ Every setting comes from an environment variable with a documented default
 (README, "Configuration"), so the same code runs on the embedded SQLite
 default and on PostgreSQL in production without edits.
 """
+
 from __future__ import annotations
 
 import os

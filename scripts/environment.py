@@ -3,6 +3,7 @@
 One place for them: the run command, the test suite and the benchmarks all
 start processes with `service_env()`, so they run exactly the same way.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ inputs changed, starts the three servers, waits until /health is green and
 prints where to open it. The test suite and the benchmarks start the very
 same stack (on free ports) through `Stack`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,16 +47,42 @@ class Stack:
     def commands(self) -> dict[str, list[str]]:
         python = str(VENV_BIN / "python")
         return {
-            "actions": [python, "-m", "rasa_sdk", "--actions", "actions",
-                        "--port", self.env["ACTIONS_PORT"]],
-            "rasa": [str(VENV_BIN / "rasa"), "run", "--enable-api",
-                     "--auth-token", self.env["RASA_AUTH_TOKEN"],
-                     "--port", self.env["RASA_PORT"], "--model", str(MODEL_PATH),
-                     "--endpoints", str(ROOT / "endpoints.yml"),
-                     "--credentials", str(ROOT / "credentials.yml")],
-            "gateway": [python, "-m", "uvicorn", "gateway.app:app",
-                        "--host", self.env["GATEWAY_HOST"],
-                        "--port", self.env["GATEWAY_PORT"], "--ws", "websockets"],
+            "actions": [
+                python,
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                self.env["ACTIONS_PORT"],
+            ],
+            "rasa": [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "--enable-api",
+                "--auth-token",
+                self.env["RASA_AUTH_TOKEN"],
+                "--port",
+                self.env["RASA_PORT"],
+                "--model",
+                str(MODEL_PATH),
+                "--endpoints",
+                str(ROOT / "endpoints.yml"),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+            ],
+            "gateway": [
+                python,
+                "-m",
+                "uvicorn",
+                "gateway.app:app",
+                "--host",
+                self.env["GATEWAY_HOST"],
+                "--port",
+                self.env["GATEWAY_PORT"],
+                "--ws",
+                "websockets",
+            ],
         }
 
     def start(self) -> None:
@@ -100,8 +127,9 @@ class Stack:
 
 
 def migrate(env: dict[str, str]) -> None:
-    subprocess.run([str(VENV_BIN / "python"), "-m", "knowledge.migrate"],
-                   cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [str(VENV_BIN / "python"), "-m", "knowledge.migrate"], cwd=ROOT, env=env, check=True
+    )
 
 
 def run() -> int:
@@ -120,7 +148,7 @@ def run() -> int:
             f"  Action server:  {env['ACTION_SERVER_URL']}\n"
             f"  Logs:           {stack.log_dir}\n"
             "Try: curl -s " + stack.gateway_url + "/api/chat "
-            "-H 'content-type: application/json' -d '{\"sender\":\"t1\",\"message\":\"你好\"}'\n"
+            '-H \'content-type: application/json\' -d \'{"sender":"t1","message":"你好"}\'\n'
             "Press Ctrl-C to stop.",
             flush=True,
         )

@@ -7,6 +7,7 @@ scripts/bootstrap.sh
 scripts/ensure_services.sh
 echo "== lint"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 echo "== model"
 .venv/bin/python -m scripts.train
 echo "== tests"

@@ -7,6 +7,7 @@ dictionary changed.
 
 Usage: python -m scripts.train [--force]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,12 +47,18 @@ def fingerprint() -> dict[str, str]:
 
 def train_command(force: bool) -> list[str]:
     command = [
-        str(VENV_BIN / "rasa"), "train",
-        "--config", str(ROOT / "config.yml"),
-        "--domain", str(DOMAIN),
-        "--data", *map(str, DATA),
-        "--out", str(MODEL_PATH.parent),
-        "--fixed-model-name", MODEL_PATH.name.removesuffix(".tar.gz"),
+        str(VENV_BIN / "rasa"),
+        "train",
+        "--config",
+        str(ROOT / "config.yml"),
+        "--domain",
+        str(DOMAIN),
+        "--data",
+        *map(str, DATA),
+        "--out",
+        str(MODEL_PATH.parent),
+        "--fixed-model-name",
+        MODEL_PATH.name.removesuffix(".tar.gz"),
     ]
     return command + (["--force"] if force else [])
 

@@ -1,6 +1,7 @@
 """Shared fixtures: real databases (SQLite and the local PostgreSQL), and a
 session hook that turns any skipped test into a failure: the suite must never
 pass by quietly not running something."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """POST /api/chat: one caller message in, Rasa's bot messages out, unchanged."""
+
 from __future__ import annotations
 
 from typing import Any

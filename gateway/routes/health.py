@@ -1,4 +1,5 @@
 """GET /health: is every part the assistant needs up?"""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from DATABASE_URL (knowledge.settings)."""
+
 from __future__ import annotations
 
 from alembic import context

@@ -1,5 +1,6 @@
 """Emergencies reported to the bot: recorded first, so no alert is lost even
 if the caller hangs up before answering the follow-up question."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -5,6 +5,7 @@ claims the conversation; only then is the caller's Rasa conversation paused.
 Asking for a person twice updates the waiting record instead of queueing the
 caller twice.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -5,6 +5,7 @@ Handles exact ages (八十二, 82岁), vague ones (八十好几, 七十多, 九�
 range so that eligibility can still decide "80 or over" from 八十好几 while
 treating 七十好几 as "under 80" only when the whole range is.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Run actions the way the action server does: through rasa_sdk's executor,
 with tracker payloads shaped like the ones Rasa sends, and the real domain."""
+
 from __future__ import annotations
 
 import asyncio
@@ -49,8 +50,9 @@ def slot(name: str, value: Any) -> dict:
 def run_action(executor: ActionExecutor, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
     """run_action(name, events, slots=None, sender="t") -> {"events", "responses"}."""
 
-    def _run(name: str, events: list[dict], slots: dict | None = None,
-             sender: str = "caller-1") -> dict[str, Any]:
+    def _run(
+        name: str, events: list[dict], slots: dict | None = None, sender: str = "caller-1"
+    ) -> dict[str, Any]:
         latest = next((e for e in reversed(events) if e["event"] == "user"), None)
         tracker = {
             "sender_id": sender,
@@ -62,8 +64,13 @@ def run_action(executor: ActionExecutor, domain: dict[str, Any]):  # type: ignor
             "active_loop": {},
             "latest_action_name": "action_listen",
         }
-        call = {"next_action": name, "sender_id": sender, "tracker": tracker,
-                "domain": domain, "version": "3.6.2"}
+        call = {
+            "next_action": name,
+            "sender_id": sender,
+            "tracker": tracker,
+            "domain": domain,
+            "version": "3.6.2",
+        }
         result = asyncio.run(executor.run(call))
         assert result is not None
         return result

@@ -1,4 +1,5 @@
 """Core actions through the real rasa_sdk executor and a real database."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -16,7 +17,9 @@ def texts(result: dict) -> list[str]:
 
 def test_repeat_replays_the_previous_turn_with_its_buttons(run_action) -> None:
     events = [
-        user("你好", "greet"), bot("您好，我是银龄通。", GREETING_BUTTONS), bot("第二句"),
+        user("你好", "greet"),
+        bot("您好，我是银龄通。", GREETING_BUTTONS),
+        bot("第二句"),
         user("再说一遍", "repeat"),
     ]
     result = run_action("action_repeat", events)
@@ -83,24 +86,32 @@ def test_handoff_without_a_hotline_does_not_invent_one(run_action, use_database)
 
 
 def test_region_is_normalised_and_unknown_places_are_not_kept(run_action) -> None:
-    said = [user("我在宜兴", "inform", entities=[{"entity": "region", "value": "宜兴"}]),
-            slot("region", "宜兴")]
+    said = [
+        user("我在宜兴", "inform", entities=[{"entity": "region", "value": "宜兴"}]),
+        slot("region", "宜兴"),
+    ]
     events = run_action("action_validate_slot_mappings", said)["events"]
     assert {"name": "region", "value": "无锡市"} in [
         {"name": e["name"], "value": e["value"]} for e in events
     ]
-    said = [user("我在北京", "inform", entities=[{"entity": "region", "value": "北京"}]),
-            slot("region", "北京")]
+    said = [
+        user("我在北京", "inform", entities=[{"entity": "region", "value": "北京"}]),
+        slot("region", "北京"),
+    ]
     result = run_action("action_validate_slot_mappings", said)
     assert {e["name"]: e["value"] for e in result["events"]} == {
-        "region": None, "unsupported_region": "北京"
+        "region": None,
+        "unsupported_region": "北京",
     }
 
 
 def test_acknowledge_says_which_region_was_understood(run_action) -> None:
     entity = [{"entity": "region", "value": "无锡市"}]
-    result = run_action("action_acknowledge_inform", [user("宜兴的", "inform", entities=entity)],
-                        slots={"region": "无锡市"})
+    result = run_action(
+        "action_acknowledge_inform",
+        [user("宜兴的", "inform", entities=entity)],
+        slots={"region": "无锡市"},
+    )
     assert "无锡市" in texts(result)[0]
     unknown = run_action(
         "action_acknowledge_inform",
@@ -111,16 +122,18 @@ def test_acknowledge_says_which_region_was_understood(run_action) -> None:
 
 
 def test_yes_to_an_offered_person_hands_off(run_action, use_database) -> None:
-    result = run_action("action_answer_handoff_offer", [user("好", "affirm")],
-                        slots={"offered_handoff": True})
+    result = run_action(
+        "action_answer_handoff_offer", [user("好", "affirm")], slots={"offered_handoff": True}
+    )
     assert "转给养老顾问" in texts(result)[0]
     with UnitOfWork() as uow:
         assert uow.session.execute(select(Handoff)).scalar_one().status == "open"
 
 
 def test_yes_without_an_offer_does_not_hand_off(run_action, use_database) -> None:
-    result = run_action("action_answer_handoff_offer", [user("好", "affirm")],
-                        slots={"offered_handoff": False})
+    result = run_action(
+        "action_answer_handoff_offer", [user("好", "affirm")], slots={"offered_handoff": False}
+    )
     assert result["responses"][0]["response"] == "utter_ok_what_else"
     with UnitOfWork() as uow:
         assert uow.session.execute(select(Handoff)).first() is None

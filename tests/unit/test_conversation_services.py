@@ -1,4 +1,5 @@
 """Hand-off and emergency services against real SQLite and PostgreSQL."""
+
 from sqlalchemy import func, select
 
 from knowledge.db import UnitOfWork, unit_of_work

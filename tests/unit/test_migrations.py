@@ -1,4 +1,5 @@
 """Migrations build the schema the models describe, on both databases."""
+
 from alembic import command
 from sqlalchemy import inspect
 

@@ -1,5 +1,6 @@
 """The NLU training data is consistent, big enough, aligned with the
 tokenizer, and disjoint from the held-out evaluation set."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,16 @@ from scripts.environment import ROOT
 from scripts.train import NLU_DATA
 
 MAJOR_INTENTS = {
-    "ask_policy", "check_eligibility", "book_meal", "book_visit", "query_booking",
-    "cancel_booking", "request_human", "emergency", "inform", "out_of_scope",
+    "ask_policy",
+    "check_eligibility",
+    "book_meal",
+    "book_visit",
+    "query_booking",
+    "cancel_booking",
+    "request_human",
+    "emergency",
+    "inform",
+    "out_of_scope",
 }
 MINOR_INTENTS = {"greet", "goodbye", "affirm", "deny", "thank", "repeat"}
 
@@ -46,7 +55,8 @@ def normalise(text: str) -> str:
 def test_generated_region_resources_are_up_to_date() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "gen_nlu_resources.py"), "--check"],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -82,18 +92,25 @@ def test_entity_spans_are_whole_jieba_tokens() -> None:
 
 @pytest.mark.parametrize(
     ("phrase", "token"),
-    [("我八十一岁了", "八十一"), ("今天下午两点", "今天"), ("俺在宜兴住", "宜兴"),
-     ("下周三上午九点", "上午九点"), ("给我妈订", "我妈")],
+    [
+        ("我八十一岁了", "八十一"),
+        ("今天下午两点", "今天"),
+        ("俺在宜兴住", "宜兴"),
+        ("下周三上午九点", "上午九点"),
+        ("给我妈订", "我妈"),
+    ],
 )
 def test_entity_values_stay_whole_tokens(phrase: str, token: str) -> None:
     assert token in list(tokenizer().cut(phrase))
 
 
-def test_holdout_set_is_never_used_for_training() -> None:
-    holdout = load_data(str(ROOT / "tests" / "nlu" / "holdout.yml"))
+@pytest.mark.parametrize("held_out", ["holdout", "holdout_fresh"])
+def test_holdout_set_is_never_used_for_training(held_out: str) -> None:
+    holdout = load_data(str(ROOT / "tests" / "nlu" / f"{held_out}.yml"))
     trained = {normalise(ex.get("text")) for ex in training().intent_examples}
-    leaked = [ex.get("text") for ex in holdout.intent_examples
-              if normalise(ex.get("text")) in trained]
+    leaked = [
+        ex.get("text") for ex in holdout.intent_examples if normalise(ex.get("text")) in trained
+    ]
     assert leaked == []
     assert len(holdout.intent_examples) >= 150
     assert set(holdout.intents) == MAJOR_INTENTS | MINOR_INTENTS
