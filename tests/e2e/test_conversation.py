@@ -110,3 +110,12 @@ def test_conversations_are_kept_apart(stack: RunningStack) -> None:
     stack.texts(b, "我在万州")
     assert stack.tracker(a)["slots"]["region"] == "无锡市"
     assert stack.tracker(b)["slots"]["region"] == "重庆市"
+
+
+def test_rasa_http_api_requires_the_token(stack: RunningStack) -> None:
+    sender = caller()
+    stack.texts(sender, "你好")
+    for params in ({}, {"token": "wrong"}):
+        response = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params=params)
+        assert response.status_code == 401
+    assert stack.tracker(sender)["sender_id"] == sender
