@@ -1,0 +1,1 @@
+"""Retrieval over the policy passages: our tuned BM25 and a plain baseline."""
