@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from knowledge.ingest.catalogue import DocumentSpec, TableSpec
+from knowledge.search.text import childcare_only
 
 NUM = "一二三四五六七八九十"
 # (kind, rank, pattern): lower rank = higher in the hierarchy.
@@ -28,8 +29,6 @@ HEADING_KINDS = (
 )
 MAX_HEADING_CHARS = 40
 LIST_NUMBER = re.compile(r"^\d{1,2}[．.、]")
-CHILDCARE = re.compile("托育|婴幼儿|育儿|幼儿|儿童|托幼|早教")
-ELDERLY = re.compile("老|养老|失能|失智|护理|适老|助餐|特困")
 
 
 @dataclass
@@ -94,8 +93,7 @@ def classify_heading(line: str) -> tuple[str, int, str, bool] | None:
 
 
 def topic_of(text: str) -> str:
-    """'childcare' for text only about 托育 (Jiangsu's 一老一小 document)."""
-    return "childcare" if CHILDCARE.search(text) and not ELDERLY.search(text) else "elderly"
+    return "childcare" if childcare_only(text) else "elderly"
 
 
 # -- indicator tables --------------------------------------------------------

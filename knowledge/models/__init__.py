@@ -1,4 +1,5 @@
 """SQLAlchemy models. Import from here so Alembic sees every table."""
+
 from knowledge.models.base import Base
 from knowledge.models.conversation import EmergencyAlert, Handoff
 from knowledge.models.policy import Document, Indicator, Passage, Section

@@ -1,4 +1,5 @@
 """Declarative base and column helpers shared by all models."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

@@ -1,4 +1,5 @@
 """Records the bot leaves for people: hand-offs to a 养老顾问 and emergencies."""
+
 from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, DateTime, Integer, String, Text

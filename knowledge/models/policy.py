@@ -1,5 +1,6 @@
 """The policy knowledge base: documents, their headings, passages and
 indicator tables, each tied to exact line numbers of the source file."""
+
 from __future__ import annotations
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, UniqueConstraint

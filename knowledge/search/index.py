@@ -7,6 +7,7 @@ a fingerprint check.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from knowledge.search.bm25 import BM25
 from knowledge.search.text import (
     AMOUNT,
     DEFINITION,
-    QUANTITY,
+    DIGIT,
     asks_amount,
     asks_definition,
     asks_quantity,
@@ -124,6 +125,7 @@ class PolicyIndex:
         for index, entry in enumerate(entries):
             self.chunks.extend((index, chunk) for chunk in chunks(entry.text))
         self.bm25 = BM25([self.chunk_terms(entries[i], text) for i, text in self.chunks])
+        self._rarity: dict[str, float | None] = {}
         self.by_region: dict[str, set[int]] = {}
         for number, (index, _) in enumerate(self.chunks):
             self.by_region.setdefault(entries[index].region, set()).add(number)
@@ -135,6 +137,14 @@ class PolicyIndex:
         headings = [HEADING_NUMBER.sub("", t) for t in entry.section.split(" > ")[-2:]]
         return terms(text) + terms(" ".join(headings))
 
+    def rarity(self, word: str) -> float | None:
+        """How rare `word` is in the passages (log inverse share of chunks
+        containing it as written), None if no passage uses it."""
+        if word not in self._rarity:
+            used = sum(1 for _, text in self.chunks if word in text)
+            self._rarity[word] = math.log(len(self.chunks) / used) if used else None
+        return self._rarity[word]
+
     def search(self, question: str, regions: list[str] | None = None, k: int = 5) -> list[Hit]:
         allowed = None
         if regions:
@@ -142,7 +152,7 @@ class PolicyIndex:
         scores = self.bm25.scores(terms(expand(question)), allowed)
         intents = (
             (AMOUNT, asks_amount(question)),
-            (QUANTITY, asks_quantity(question)),
+            (DIGIT, asks_quantity(question)),
             (DEFINITION, asks_definition(question)),
         )
         wants = [pattern for pattern, asked in intents if asked]

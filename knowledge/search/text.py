@@ -29,6 +29,8 @@ COLLOQUIAL_FILE = KNOWLEDGE / "data" / "colloquial.yml"
 
 AGE_BANDS = (60, 65, 70, 80, 90, 100)
 AGE_HINT = re.compile("岁|了|今年|年纪|出生|生的|多大")
+CHILDCARE = re.compile("托育|婴幼儿|育儿|幼儿|儿童|托幼|早教")
+ELDERLY = re.compile("老|养老|失能|失智|护理|适老|助餐|特困")
 CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # Numerals before a unit become digits; 一个月/一年 stay words (they mean "per").
 CHINESE_NUMBER = re.compile(
@@ -84,13 +86,20 @@ def expand(question: str, current_year: int = 2026) -> str:
     return " ".join([question, *extra])
 
 
+COUNTERS = "户张个人名所家处天次年"
 AMOUNT_QUESTION = re.compile(
-    "多少钱|多少元|几块|几百|给多少|发多少|补多少|领多少|标准是多少|一个月多少|一年多少|交多少"
+    "多少钱|多少元|几块|几百块|几千块|标准是多少|涨了?多少|"
+    f"(给|发|补|领|交|拿|报)(了)?多少(?![{COUNTERS}])|"
+    f"(一个月|每个月|每月|一年|每年)(能|有|给|发|补|领|交)?多少(?![{COUNTERS}])"
 )
-QUANTITY_QUESTION = re.compile("多少[张个户所家人名处万]|几[张个户所家]|比例|占比|多大比例|百分之")
+QUANTITY_QUESTION = re.compile(f"多少[{COUNTERS}万]|(?<!好)几[{COUNTERS}]|比例|占比|百分之")
+FREE_QUESTION = re.compile("免费|不要钱|打折|优惠|减免")
 DEFINITION_QUESTION = re.compile("是什么意思|啥意思|是什么|是啥|指什么|指的是|什么叫|啥叫")
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:元|万元)")
-QUANTITY = re.compile(r"\d")
+DIGIT = re.compile(r"\d")
+QUANTITY = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|‰|人次|[个户张人名所家处天次万亿倍项元])|(?:目标|现状值)\s*[≥≤＞<>]?\s*\d"
+)
 # Glossary entries read "X：指…" or "8.四助五有：助餐、…".
 DEFINITION = re.compile(r"：指|是指|^\d{1,2}[.．][^：。]{1,20}：")
 
@@ -101,6 +110,10 @@ def asks_amount(question: str) -> bool:
 
 def asks_definition(question: str) -> bool:
     return bool(DEFINITION_QUESTION.search(question))
+
+
+def asks_free(question: str) -> bool:
+    return bool(FREE_QUESTION.search(question))
 
 
 def asks_quantity(question: str) -> bool:
@@ -135,3 +148,8 @@ def _stop_bigram(gram: str) -> bool:
 def plain_terms(text: str) -> list[str]:
     """The baseline's analysis: jieba's default dictionary, words only."""
     return [w for w in jieba.lcut(text) if w.strip() and not re.fullmatch(r"\W+", w)]
+
+
+def childcare_only(text: str) -> bool:
+    """Text about 托育 alone (Jiangsu's 一老一小 document): not elderly care."""
+    return bool(CHILDCARE.search(text)) and not ELDERLY.search(text)
