@@ -56,9 +56,9 @@ GENERIC_WORDS = frozenset(
     " 优惠 打折 补多少 要交 交钱 资助 每户 每张 每个 本地 以上 以下 及以上".split()
 )
 MIN_COVERAGE = 0.15
-MAX_QUOTE_CHARS = 90
+MAX_QUOTE_CHARS = 60  # about 15 seconds read slowly: what a caller can follow
+MAX_CLAUSE_CHARS = 110  # a single clause may run longer rather than be cut
 SENTENCES = re.compile(r"(?<=[。；！？])")
-CLAUSES = re.compile(r"(?<=[，、；：])")
 CLAUSE_BREAKS = re.compile(r"(?<=[，；：])")  # 、 joins items inside one clause
 
 
@@ -94,35 +94,36 @@ def coverage(question_words: set[str], hit: Hit) -> float:
     return sum(1 for w in question_words if w in haystack) / len(question_words)
 
 
-def best_quote(text: str, question_words: set[str], must: re.Pattern[str] | None = None) -> str:
-    """The sentence (or clause window) of `text` that best answers, verbatim."""
-    sentences = [
-        s.strip()
-        for s in SENTENCES.split(text)
-        if s.strip() and not childcare_only(s) and (must is None or must.search(s))
-    ]
-    if not sentences:
-        return ""
+def best_quote(text: str, question_words: set[str], avoid: re.Pattern[str] | None = None) -> str:
+    """The sentence, or run of whole clauses, of `text` that best matches the
+    question, verbatim. Clauses break at ，；： but never inside an
+    enumeration (、), so a figure is never separated from what it is for.
+    With `avoid`, nothing containing it is quoted (no figure is quoted right
+    after saying the documents give none for this question)."""
 
     def score(piece: str) -> tuple[int, int]:
         return (sum(1 for w in question_words if w in piece), -len(piece))
 
-    sentence = max(sentences, key=score)
-    if len(sentence) <= MAX_QUOTE_CHARS:
-        return sentence
-    clauses = [c for c in CLAUSES.split(sentence) if c]
-    best, best_score = "", (-1, 0)
-    for start in range(len(clauses)):
-        window = ""
-        for clause in clauses[start:]:
-            if window and len(window) + len(clause) > MAX_QUOTE_CHARS:
-                break
-            window += clause
-            if must is not None and not must.search(window):
-                continue
-            if score(window) > best_score:
-                best, best_score = window, score(window)
-    return best.strip("，、；：") or sentence[:MAX_QUOTE_CHARS]
+    best, best_score = "", (0, 0)
+    for sentence in SENTENCES.split(text):
+        sentence = sentence.strip()
+        if not sentence or childcare_only(sentence):
+            continue
+        clauses = [c for c in CLAUSE_BREAKS.split(sentence) if c]
+        for start in range(len(clauses)):
+            window = ""
+            for clause in clauses[start:]:
+                if window and len(window) + len(clause) > MAX_QUOTE_CHARS:
+                    break
+                window += clause
+                if avoid is not None and avoid.search(window):
+                    break
+                if len(window) > MAX_CLAUSE_CHARS:
+                    break
+                candidate = window.strip("，；：")
+                if score(candidate) > best_score:
+                    best, best_score = candidate, score(candidate)
+    return best
 
 
 def cite(hit: Hit, quote: str) -> Citation:
@@ -137,12 +138,18 @@ def spoken(hit: Hit, quote: str) -> str:
     return f"{hit.entry.short_name}里写着：{quote}{end}"
 
 
-def not_found(reason: str, hits: list[Hit] = (), question_words: set[str] = frozenset()) -> Answer:
-    """Say what is missing, what the documents do say (if anything), and
-    where to ask; never a guess."""
-    if hits:
-        quote = best_quote(hits[0].best, question_words) or hits[0].best
-        return Answer(f"{reason}{spoken(hits[0], quote)}{REFERRAL}", False, [cite(hits[0], quote)])
+def not_found(
+    reason: str,
+    hits: list[Hit] = (),
+    question_words: set[str] = frozenset(),
+    avoid: re.Pattern[str] | None = None,
+) -> Answer:
+    """Say what is missing, what the documents do say (without the kind of
+    figure that was asked for), and where to ask; never a guess."""
+    for hit in hits[:1]:
+        quote = best_quote(hit.best, question_words, avoid=avoid)
+        if quote:
+            return Answer(f"{reason}{spoken(hit, quote)}{REFERRAL}", False, [cite(hit, quote)])
     return Answer(f"{reason}{REFERRAL}", False, [])
 
 
@@ -237,7 +244,7 @@ def compose(
             continue
         found = supported(relevant, anchor, about)
         if found is None:
-            return not_found(missing, relevant, question_words)
+            return not_found(missing, relevant, question_words, avoid=anchor)
         hit, quote = found
         return Answer(spoken(hit, quote), True, [cite(hit, quote)])
 

@@ -82,11 +82,19 @@ def resolve_scope(question: str, region: str | None) -> Scope:
     return Scope(None, None, foreign_place(question))
 
 
+def without_places(question: str) -> str:
+    """Once the scope is set, place names only add noise to matching (every
+    line of 重庆's title says 重庆)."""
+    for name in sorted(gazetteer().index, key=len, reverse=True):
+        question = question.replace(name, " ")
+    return question
+
+
 def search(uow: UnitOfWork, query: str, region: str | None = None, k: int = 5) -> list[Hit]:
     scope = resolve_scope(query, region)
     if scope.unsupported_place:
         return []
-    return index(uow).search(query, scope.documents_regions, k)
+    return index(uow).search(without_places(query), scope.documents_regions, k)
 
 
 def ask(uow: UnitOfWork, question: str, region: str | None = None) -> Answer:
@@ -95,7 +103,7 @@ def ask(uow: UnitOfWork, question: str, region: str | None = None) -> Answer:
         names = "、".join(gazetteer().names)
         return not_found(f"我这里只有{names}的养老政策文件，没有{scope.unsupported_place}的。")
     policy_index = index(uow)
-    hits = policy_index.search(question, scope.documents_regions, k=5)
+    hits = policy_index.search(without_places(question), scope.documents_regions, k=5)
     return compose(question, hits, set(gazetteer().index), policy_index.rarity)
 
 
