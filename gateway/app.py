@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request, Response
 
 from gateway import errors
 from gateway.rasa_client import RasaClient
-from gateway.routes import chat, health
+from gateway.routes import chat, health, knowledge
 from gateway.settings import GatewaySettings
 
 
@@ -41,6 +41,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(chat.router)
+    app.include_router(knowledge.router)
     return app
 
 

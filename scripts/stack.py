@@ -127,9 +127,9 @@ class Stack:
 
 
 def migrate(env: dict[str, str]) -> None:
-    subprocess.run(
-        [str(VENV_BIN / "python"), "-m", "knowledge.migrate"], cwd=ROOT, env=env, check=True
-    )
+    """Bring the schema up to date and (re-)ingest changed policy documents."""
+    for module in ("knowledge.migrate", "knowledge.ingest"):
+        subprocess.run([str(VENV_BIN / "python"), "-m", module], cwd=ROOT, env=env, check=True)
 
 
 def run() -> int:

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
-from knowledge.db import make_engine
+from knowledge.db import make_engine, unit_of_work
+from knowledge.ingest.store import ingest
 from knowledge.migrate import upgrade
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -45,6 +46,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # 
         for url in _postgres_database():
             upgrade(url)
             yield url
+
+
+def prepare(url: str) -> None:
+    """Migrate and load the policy documents, as `make run` does."""
+    upgrade(url)
+    engine = make_engine(url)
+    with unit_of_work(engine) as uow:
+        ingest(uow)
+    engine.dispose()
 
 
 @pytest.fixture

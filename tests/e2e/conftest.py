@@ -16,11 +16,10 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from knowledge.db import make_engine
-from knowledge.migrate import upgrade
 from scripts.environment import service_env
 from scripts.stack import Stack, free_port
 from scripts.train import ensure_model
-from tests.conftest import _postgres_database
+from tests.conftest import _postgres_database, prepare
 
 
 @dataclass
@@ -66,7 +65,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[RunningS
     tmp = tmp_path_factory.mktemp(f"stack-{deployment}")
     ensure_model()
     for app_db, tracker_db in _databases(deployment, tmp):
-        upgrade(app_db)
+        prepare(app_db)
         rasa_port, actions_port = free_port(), free_port()
         env = service_env(
             {

@@ -1,0 +1,123 @@
+"""Policy knowledge API: search, cited answers, region comparison.
+
+GET  /api/knowledge/search?q=…&region=…&k=5
+POST /api/ask {"question", "region"}
+GET  /api/knowledge/compare?topic=…
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, StrictStr, validator
+
+from gateway.errors import error_response
+from knowledge.db import UnitOfWork
+from knowledge.search.index import Hit
+from knowledge.services import policy
+
+router = APIRouter()
+T = TypeVar("T")
+
+
+class AskRequest(BaseModel):
+    question: StrictStr
+    region: StrictStr | None = None
+
+    @validator("question")
+    def _question(cls, value: str) -> str:  # noqa: N805
+        value = value.strip()
+        if not value:
+            raise ValueError("问题是空的，请输入要问的内容")
+        if len(value) > policy.MAX_QUESTION_CHARS:
+            raise ValueError(f"问题太长了，请不超过{policy.MAX_QUESTION_CHARS}个字")
+        return value
+
+
+def result(hit: Hit) -> dict[str, Any]:
+    entry = hit.entry
+    return {
+        "source": entry.source,
+        "lines": [entry.start_line, entry.end_line],
+        "document": entry.document,
+        "section": entry.section,
+        "text": entry.text,
+        "score": hit.score,
+    }
+
+
+async def in_uow(work: Callable[..., T], *args: Any) -> T:
+    """Run a read-only service call in a worker thread with its own session."""
+
+    def _run() -> T:
+        with UnitOfWork() as uow:
+            return work(uow, *args)
+
+    return await asyncio.to_thread(_run)
+
+
+def _query_error(text: str, name: str) -> Any:
+    text = text.strip()
+    if not text:
+        return error_response(422, "invalid_request", f"请求内容有误：{name} 不能为空")
+    if len(text) > policy.MAX_QUESTION_CHARS:
+        return error_response(
+            422, "invalid_request", f"请求内容有误：{name} 不能超过{policy.MAX_QUESTION_CHARS}个字"
+        )
+    return None
+
+
+@router.get("/api/knowledge/search")
+async def search(
+    q: str = Query(..., max_length=10_000),
+    region: str | None = Query(None, max_length=50),
+    k: int = Query(5, ge=1, le=policy.MAX_K),
+) -> Any:
+    if (error := _query_error(q, "q")) is not None:
+        return error
+    try:
+        hits = await in_uow(policy.search, q.strip(), region or None, k)
+    except policy.UnknownRegionError as unknown:
+        return error_response(422, "unknown_region", str(unknown))
+    return {"results": [result(hit) for hit in hits]}
+
+
+@router.post("/api/ask")
+async def ask(body: AskRequest) -> Any:
+    try:
+        answer = await in_uow(policy.ask, body.question, body.region or None)
+    except policy.UnknownRegionError as unknown:
+        return error_response(422, "unknown_region", str(unknown))
+    return {
+        "answer": answer.answer,
+        "found": answer.found,
+        "citations": [
+            {
+                "source": c.source,
+                "lines": list(c.lines),
+                "document": c.document,
+                "section": c.section,
+                "quote": c.quote,
+            }
+            for c in answer.citations
+        ],
+    }
+
+
+@router.get("/api/knowledge/compare")
+async def compare(
+    topic: str = Query(..., max_length=10_000), k: int = Query(3, ge=1, le=10)
+) -> Any:
+    if (error := _query_error(topic, "topic")) is not None:
+        return error
+    per_region = await in_uow(policy.compare, topic.strip(), k)
+    return {
+        "topic": topic.strip(),
+        "regions": [
+            {"region": region, "results": [result(hit) for hit in hits]}
+            for region, hits in per_region.items()
+        ],
+    }
