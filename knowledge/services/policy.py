@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jieba.posseg
 
@@ -57,10 +58,14 @@ def index(uow: UnitOfWork) -> PolicyIndex:
         return built
 
 
+@lru_cache(maxsize=1)
+def _posseg() -> jieba.posseg.POSTokenizer:
+    return jieba.posseg.POSTokenizer(tokenizer())  # reads the dictionary: build once
+
+
 def foreign_place(question: str) -> str | None:
     """A place name in the question that is not in our gazetteer (北京)."""
-    posseg = jieba.posseg.POSTokenizer(tokenizer())
-    for token in posseg.cut(question):
+    for token in _posseg().cut(question):
         if (
             token.flag == "ns"
             and len(token.word) >= 2
