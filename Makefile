@@ -32,7 +32,7 @@ migrate: setup  ## bring DATABASE_URL up to the latest schema
 	@$(PY) -m knowledge.migrate
 
 benchmark: setup  ## print and record performance figures (benchmarks/results/)
-	@$(PY) -m benchmarks.spine
+	@$(PY) -m benchmarks.spine && $(PY) -m benchmarks.knowledge
 
 lock: setup  ## re-pin every installed package into constraints.txt
 	@(echo '# Every package of the environment, pinned (pip freeze). Regenerate with `make lock`.'; \

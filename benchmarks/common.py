@@ -46,6 +46,13 @@ def rss_mb(pid: int) -> float:
     return round(total_kb / 1024, 1)
 
 
+def report(name: str, figures: dict[str, Any]) -> None:
+    """Print the figures and record them in benchmarks/results/<name>.json."""
+    path = write_results(name, figures)
+    print(json.dumps(figures, ensure_ascii=False, indent=2))
+    print(f"written to {path}")
+
+
 def write_results(name: str, figures: dict[str, Any]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     record = {

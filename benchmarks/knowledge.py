@@ -10,14 +10,13 @@ writes benchmarks/results/knowledge.json.
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from benchmarks.common import latency_summary, write_results
+from benchmarks.common import latency_summary, report
 from knowledge.db import UnitOfWork, make_engine
 from knowledge.regions import gazetteer
 from knowledge.search.index import BaselineIndex, load_entries
@@ -97,9 +96,7 @@ def main() -> int:
         figures["search_latency_http_k5"] = latency_summary(timings)
         engine.dispose()
 
-    path = write_results("knowledge", figures)
-    print(json.dumps(figures, ensure_ascii=False, indent=2))
-    print(f"written to {path}")
+    report("knowledge", figures)
     return 0
 
 

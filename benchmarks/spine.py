@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import subprocess
 import tempfile
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-from benchmarks.common import latency_summary, rss_mb, write_results
+from benchmarks.common import latency_summary, report, rss_mb
 from scripts.environment import MODEL_PATH, ROOT, service_env
 from scripts.stack import Stack, free_port, migrate
 from scripts.train import ensure_model, train_command
@@ -108,9 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stack.stop()
 
-    path = write_results("spine", figures)
-    print(json.dumps(figures, ensure_ascii=False, indent=2))
-    print(f"written to {path.relative_to(ROOT)}")
+    report("spine", figures)
     return 0
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -35,17 +36,21 @@ def _postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+def database(kind: str, folder: Path) -> Iterator[str]:
+    """An empty database of `kind` (sqlite in `folder`, or a fresh PostgreSQL
+    database dropped afterwards)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'test.db'}"
+    else:
+        yield from _postgres_database()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A migrated, empty database of each kind the product supports."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
+    for url in database(request.param, tmp_path):
         upgrade(url)
         yield url
-    else:
-        for url in _postgres_database():
-            upgrade(url)
-            yield url
 
 
 def prepare(url: str) -> None:

@@ -94,16 +94,7 @@ async def ask(body: AskRequest) -> Any:
     return {
         "answer": answer.answer,
         "found": answer.found,
-        "citations": [
-            {
-                "source": c.source,
-                "lines": list(c.lines),
-                "document": c.document,
-                "section": c.section,
-                "quote": c.quote,
-            }
-            for c in answer.citations
-        ],
+        "citations": [c.as_dict() for c in answer.citations],
     }
 
 

@@ -70,6 +70,16 @@ class Citation:
     section: str
     quote: str
 
+    def as_dict(self) -> dict[str, object]:
+        """The API's citation shape (also sent to chat clients)."""
+        return {
+            "source": self.source,
+            "lines": list(self.lines),
+            "document": self.document,
+            "section": self.section,
+            "quote": self.quote,
+        }
+
 
 @dataclass(frozen=True)
 class Answer:

@@ -119,3 +119,20 @@ def test_rasa_http_api_requires_the_token(stack: RunningStack) -> None:
         response = httpx.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params=params)
         assert response.status_code == 401
     assert stack.tracker(sender)["sender_id"] == sender
+
+
+def test_policy_answer_with_source_and_follow_up_for_another_region(stack: RunningStack) -> None:
+    sender = caller()
+    messages = stack.chat(sender, "赣州的家庭养老床位政策是怎么规定的")
+    assert "赣州规划" in messages[0]["text"]
+    assert messages[0]["custom"]["citations"][0]["source"] == "001_5fc364c34bb5a4b3.txt"
+    assert messages[1]["text"].startswith("出处：《赣州规划》")
+    follow_up = stack.texts(sender, "那淄博呢")
+    assert "淄博规划" in follow_up[0]
+    assert stack.tracker(sender)["slots"]["region"] == "淄博市"
+
+
+def test_policy_question_without_region_asks_once(stack: RunningStack) -> None:
+    sender = caller()
+    assert "哪里的政策" in stack.texts(sender, "适老化改造是怎么回事")[0]
+    assert "无锡规划" in stack.texts(sender, "宜兴")[0]

@@ -11,21 +11,16 @@ import pytest
 import yaml
 
 from knowledge.db import UnitOfWork, make_engine
-from tests.conftest import _postgres_database, prepare
+from tests.conftest import database, prepare
 
 QUESTIONS = Path(__file__).resolve().parent / "questions.yml"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def knowledge_url(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('kb') / 'kb.db'}"
+    for url in database(request.param, tmp_path_factory.mktemp("kb")):
         prepare(url)
         yield url
-    else:
-        for url in _postgres_database():
-            prepare(url)
-            yield url
 
 
 @pytest.fixture
