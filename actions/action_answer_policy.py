@@ -84,10 +84,11 @@ class ActionAnswerPolicy(Action):
             if last_question and is_follow_up(text):
                 question = f"{last_question}，{text}"
         else:  # inform: a region for the question asked before ("那赣州呢")
-            question = last_question
-            if not question:
+            if not last_question:
                 dispatcher.utter_message(text="好的。您想问哪方面的政策？")
                 return []
+            # The newly named region replaces any place in the earlier question.
+            question = policy.without_places(last_question).strip(" ，")
             if tracker.get_slot("unsupported_region"):
                 names = "、".join(gazetteer().names)
                 dispatcher.utter_message(text=f"我这里只有{names}的养老政策文件。")
@@ -108,6 +109,7 @@ class ActionAnswerPolicy(Action):
             )
             return [SlotSet("policy_question", question), SlotSet("awaiting_region", True)]
 
+        # A place named in the question itself wins over the remembered one.
         named = gazetteer().normalise(question)
         try:
             answer = await in_transaction(policy.ask, question, None if named else region)
