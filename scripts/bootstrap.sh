@@ -42,7 +42,7 @@ fi
 stamp=$(cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-16)
 if [ "$(cat .venv/.installed 2>/dev/null || true)" != "$stamp" ]; then
   echo "bootstrap: installing pinned dependencies (first run takes a few minutes)"
-  .venv/bin/python -m pip install --quiet --upgrade pip wheel
+  .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
   echo "$stamp" > .venv/.installed
 fi
