@@ -139,3 +139,34 @@ def test_policy_question_without_region_asks_once(stack: RunningStack) -> None:
     sender = caller()
     assert "哪里的政策" in stack.texts(sender, "适老化改造是怎么回事")[0]
     assert "无锡规划" in stack.texts(sender, "宜兴")[0]
+
+
+def parse(stack: RunningStack, text: str) -> dict:
+    response = httpx.post(
+        f"{stack.rasa_url}/model/parse",
+        params={"token": stack.token},
+        json={"text": text},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json()
+
+
+def entities(parsed: dict) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for entity in parsed["entities"]:
+        found.setdefault(entity["entity"], set()).add(str(entity["value"]))
+    return found
+
+
+def test_entities_are_extracted_and_normalised(stack: RunningStack) -> None:
+    assert "无锡市" in entities(parse(stack, "俺住在宜兴"))["region"]
+    assert "赣州市" in entities(parse(stack, "我在章贡区"))["region"]
+    assert "重庆市" in entities(parse(stack, "渝中区的"))["region"]
+    assert "淄博市" in entities(parse(stack, "张店这边的"))["region"]
+    assert entities(parse(stack, "我今年八十二了"))["age"] == {"八十二"}
+    assert "八十好几" in entities(parse(stack, "俺娘八十好几了"))["age"]
+    booking = entities(parse(stack, "给我妈订明天中午的饭，送到家"))
+    assert booking["relation"] == {"母亲"} and "明天" in booking["date"]
+    assert "中午" in booking["time"]
+    assert "失能" in entities(parse(stack, "俺娘瘫在床上了"))["self_care"]
