@@ -76,7 +76,17 @@ def use_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     return database_url
 
 
+FIGURES: list[str] = []
+
+
+def report_figure(line: str) -> None:
+    """A measured figure (e.g. NLU macro-F1) to print at the end of the run."""
+    FIGURES.append(line)
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+    for line in FIGURES:
+        terminalreporter.write_line(line)
     skipped = terminalreporter.stats.get("skipped", [])
     if skipped and os.environ.get("ALLOW_SKIPS") != "1":
         terminalreporter.write_line(

@@ -11,6 +11,7 @@ import pytest
 from knowledge.ingest.catalogue import SOURCES_DIR, catalogue, read_lines
 from knowledge.regions import gazetteer
 from knowledge.services import policy
+from tests.conftest import report_figure
 from tests.knowledge.conftest import load_questions
 
 QUESTIONS = load_questions()
@@ -59,6 +60,10 @@ def test_retrieval_beats_the_targets(uow) -> None:
         hits = policy.search(uow, question["question"], covered_region(question), k=3)
         hit1 += bool(hits) and is_hit(hits[0], question["expect"])
         hit3 += any(is_hit(h, question["expect"]) for h in hits)
+    report_figure(
+        f"Retrieval ({uow.session.get_bind().dialect.name}): hit@1 {hit1 / len(FOUND):.3f}, "
+        f"hit@3 {hit3 / len(FOUND):.3f} over {len(FOUND)} answerable questions"
+    )
     assert hit1 / len(FOUND) >= 0.90, f"hit@1 {hit1 / len(FOUND):.3f}"
     assert hit3 / len(FOUND) >= 0.97, f"hit@3 {hit3 / len(FOUND):.3f}"
 

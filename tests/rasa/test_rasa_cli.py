@@ -11,6 +11,7 @@ import pytest
 
 from scripts.environment import ROOT, VENV_BIN, service_env
 from scripts.train import DATA, DOMAIN, ensure_model
+from tests.conftest import report_figure
 
 RESULTS = ROOT / "results"
 MACRO_F1_TARGET = 0.95
@@ -88,5 +89,5 @@ def test_nlu_on_held_out_set(model: Path, held_out: str) -> None:
         for name, r in report.items()
         if isinstance(r, dict) and "f1-score" in r and r["f1-score"] < 0.9
     }
-    print(f"\nNLU {held_out}: intent macro-F1 {macro_f1:.3f} ({out}/intent_report.json)")
+    report_figure(f"NLU {held_out}: intent macro-F1 {macro_f1:.3f} ({out}/intent_report.json)")
     assert macro_f1 >= MACRO_F1_TARGET, f"macro-F1 {macro_f1:.3f}; weak intents: {weak}"
