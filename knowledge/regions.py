@@ -67,14 +67,6 @@ class Gazetteer:
                 return table[form]
         return None
 
-    def district_of(self, text: str) -> str | None:
-        """The official district/county name contained in `text`, if any."""
-        for region in self.regions:
-            for place, short in region.places.items():
-                if any(name in text for name in (place, *short)):
-                    return place
-        return None
-
     def applicable(self, region_name: str) -> list[str]:
         """Regions whose documents apply to a resident of `region_name`."""
         for region in self.regions:

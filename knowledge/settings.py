@@ -17,18 +17,16 @@ DEFAULT_DATABASE_URL = f"sqlite:///{REPO_ROOT / 'var' / 'yinling.db'}"
 
 @dataclass(frozen=True)
 class Settings:
-    """Application settings read once from the environment."""
+    """Application settings from the environment."""
 
     database_url: str
     advisor_hotline: str | None
-    log_personal_data: bool
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
             database_url=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             advisor_hotline=os.environ.get("ADVISOR_HOTLINE") or None,
-            log_personal_data=os.environ.get("LOG_PERSONAL_DATA", "0") == "1",
         )
 
 

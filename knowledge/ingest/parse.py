@@ -210,7 +210,7 @@ def parse_document(lines: list[str], spec: DocumentSpec) -> ParsedDocument:
             continue
         if number in table_rows:
             row = table_rows[number]
-            end = _table_passage_end(number, row, table_rows, spec)
+            end = _table_passage_end(number, table_rows, spec)
             text = render_indicator(row, spec.short_name)
             doc.passages.append(ParsedPassage("table", number, end, text, section))
             number = end + 1
@@ -247,14 +247,12 @@ def parse_document(lines: list[str], spec: DocumentSpec) -> ParsedDocument:
     return doc
 
 
-def _table_passage_end(
-    start: int, row: ParsedIndicator, rows: dict[int, ParsedIndicator], spec: DocumentSpec
-) -> int:
-    later = sorted(s for s in rows if s > start)
-    if later:
-        return later[0] - 1
+def _table_passage_end(start: int, rows: dict[int, ParsedIndicator], spec: DocumentSpec) -> int:
+    """A row's passage runs to the line before the next row of its table, the
+    last row's to the end of the table."""
     table = next(t for t in spec.tables if t.lines[0] <= start <= t.lines[1])
-    return table.lines[1]
+    later = sorted(s for s in rows if start < s <= table.lines[1])
+    return later[0] - 1 if later else table.lines[1]
 
 
 def _blank_run_end(lines: list[str], number: int) -> int:

@@ -45,8 +45,3 @@ def test_every_region_has_districts_and_no_name_is_ambiguous() -> None:
     assert g.names == ["无锡市", "赣州市", "重庆市", "淄博市", "江苏省"]
     assert all(region.places for region in g.regions)
     assert len(g.index) > 150  # index construction raises on ambiguous names
-
-
-def test_district_of() -> None:
-    assert gazetteer().district_of("俺在宜兴") == "宜兴市"
-    assert gazetteer().district_of("北京") is None
