@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request, Response
 
 from gateway import errors
 from gateway.rasa_client import RasaClient
-from gateway.routes import chat, health, knowledge
+from gateway.routes import chat, eligibility, health, knowledge
 from gateway.settings import GatewaySettings
 
 
@@ -42,6 +42,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(knowledge.router)
+    app.include_router(eligibility.router)
     return app
 
 

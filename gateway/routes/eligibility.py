@@ -1,0 +1,72 @@
+"""POST /api/eligibility: which benefits the documents say a person may get."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, StrictBool, StrictInt, StrictStr, validator
+
+from gateway.errors import error_response
+from knowledge.eligibility.engine import FACT_QUESTIONS, evaluate
+from knowledge.regions import gazetteer
+
+router = APIRouter()
+
+
+class Profile(BaseModel):
+    """Any fact may be omitted; an omitted fact is unknown, not "no"."""
+
+    region: StrictStr
+    age: StrictInt | None = None
+    economic_status: Literal["特困", "低保", "低收入", "一般"] | None = None
+    self_care: Literal["自理", "半失能", "失能"] | None = None
+    living: Literal["独居", "空巢", "与家人同住"] | None = None
+    disability: StrictBool | None = None
+    receives_disability_care_subsidy: StrictBool | None = None
+    special_family: StrictBool | None = None
+    hukou_local: StrictBool | None = None
+
+    class Config:
+        extra = "forbid"
+
+    @validator("age")
+    def _age(cls, value: int | None) -> int | None:  # noqa: N805
+        if value is not None and not 0 <= value <= 125:
+            raise ValueError("年龄应在0到125岁之间")
+        return value
+
+
+@router.post("/api/eligibility")
+async def eligibility(profile: Profile) -> Any:
+    region = gazetteer().normalise(profile.region)
+    if region is None:
+        names = "、".join(gazetteer().names)
+        return error_response(
+            422, "unknown_region", f"没有“{profile.region}”的政策文件，目前只有：{names}"
+        )
+    facts = {k: v for k, v in profile.dict(exclude={"region"}).items() if v is not None}
+    result = evaluate(facts, region)
+    return {
+        "region": region,
+        "benefits": [
+            {
+                "id": r.benefit.id,
+                "name": r.benefit.name,
+                "region": r.benefit.region,
+                "status": r.status,
+                "amount": r.amount,
+                "reasons": r.reasons,
+                "citations": [
+                    {
+                        "source": r.benefit.citation.source,
+                        "lines": list(r.benefit.citation.lines),
+                        "quote": r.benefit.citation.quote,
+                    }
+                ],
+                "next_step": r.benefit.next_step,
+            }
+            for r in result.results
+        ],
+        "missing": [{"fact": f, "question": FACT_QUESTIONS[f]} for f in result.missing],
+    }

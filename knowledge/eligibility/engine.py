@@ -1,0 +1,101 @@
+"""Evaluate a person's profile against the benefit catalogue.
+
+For each benefit of the person's region (and of the province whose document
+also applies), the result is:
+- `not_eligible` when a stated condition is known to fail;
+- `maybe` when a condition depends on a fact not given, when an official
+  assessment decides (能力评估, 经济状况核对), or when the document only
+  pilots or encourages the benefit;
+- `eligible` otherwise.
+Each result carries Chinese reasons and the citation; `missing` lists the
+facts that would settle the `maybe`s, the one that settles most first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from knowledge.eligibility.catalogue import ATTRIBUTES, Benefit, Condition, benefits
+from knowledge.regions import gazetteer
+
+ELIGIBLE, MAYBE, NOT_ELIGIBLE = "eligible", "maybe", "not_eligible"
+FACT_QUESTIONS = {
+    "age": "老人今年多大岁数？",
+    "economic_status": "家里是特困、低保、低收入，还是一般家庭？",
+    "self_care": "老人生活能自理吗？还是半失能、失能（瘫在床上）？",
+    "living": "老人是一个人住、老两口住，还是跟家人住？",
+    "disability": "老人有残疾吗（重度残疾）？",
+    "receives_disability_care_subsidy": "老人现在领残疾人护理补贴吗？",
+    "special_family": "是计划生育特殊家庭吗？",
+    "hukou_local": "老人是本地户口吗？",
+}
+COMMITMENT_NOTES = {
+    "pilot": "文件里说的是“试点/探索”，不一定已经在您那里实行",
+    "encouraged": "文件里说的是“鼓励/支持”，不是一定能享受的待遇",
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    benefit: Benefit
+    status: str
+    reasons: list[str]
+    amount: str | None
+    missing: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    results: list[Result]
+    missing: list[str]  # facts that would settle `maybe`s, most useful first
+
+
+def _amount(benefit: Benefit, profile: dict[str, Any]) -> str | None:
+    """The stated amount for this person, or all stated amounts when the
+    deciding fact is unknown; None when the document states none."""
+    matching = [a for a in benefit.amounts if all(profile.get(k) == v for k, v in a.when.items())]
+    chosen = matching or [a for a in benefit.amounts if any(profile.get(k) is None for k in a.when)]
+    if not chosen:
+        return None
+    return "、".join(f"{a.value:g}{a.unit}" for a in chosen)
+
+
+def _check(condition: Condition, profile: dict[str, Any]) -> bool | None:
+    value = profile.get(condition.attribute)
+    return None if value is None else condition.holds(value)
+
+
+def evaluate_benefit(benefit: Benefit, profile: dict[str, Any]) -> Result:
+    failed = [c for c in benefit.conditions if _check(c, profile) is False]
+    unknown = [c for c in benefit.conditions if _check(c, profile) is None]
+    if failed:
+        reasons = [f"条件是{c.describe()}，不符合" for c in failed]
+        return Result(benefit, NOT_ELIGIBLE, reasons, None)
+    reasons = [f"符合：{c.describe()}" for c in benefit.conditions if _check(c, profile)]
+    reasons += [f"还要看：{c.describe()}" for c in unknown]
+    if benefit.assessment:
+        reasons.append(f"最后要经过{benefit.assessment}认定")
+    if benefit.commitment in COMMITMENT_NOTES:
+        reasons.append(COMMITMENT_NOTES[benefit.commitment])
+    certain = not unknown and not benefit.assessment and benefit.commitment == "committed"
+    return Result(
+        benefit,
+        ELIGIBLE if certain else MAYBE,
+        reasons,
+        _amount(benefit, profile),
+        [c.attribute for c in unknown],
+    )
+
+
+def evaluate(profile: dict[str, Any], region: str) -> Evaluation:
+    unknown = set(profile) - set(ATTRIBUTES) - {"region"}
+    if unknown:
+        raise ValueError(f"unknown profile facts: {sorted(unknown)}")
+    regions = gazetteer().applicable(region)
+    results = [evaluate_benefit(b, profile) for b in benefits() if b.region in regions]
+    order = {ELIGIBLE: 0, MAYBE: 1, NOT_ELIGIBLE: 2}
+    results.sort(key=lambda r: (order[r.status], regions.index(r.benefit.region)))
+    counts = Counter(attribute for r in results if r.status == MAYBE for attribute in r.missing)
+    return Evaluation(results, [attribute for attribute, _ in counts.most_common()])

@@ -1,0 +1,71 @@
+"""POST /api/eligibility: contract and invalid input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from gateway.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app()) as client:
+        yield client
+
+
+def test_contract(client: TestClient) -> None:
+    response = client.post(
+        "/api/eligibility",
+        json={"region": "章贡区", "age": 82, "economic_status": "特困", "self_care": "失能"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["region"] == "赣州市" and body["benefits"]
+    first = body["benefits"][0]
+    assert set(first) == {
+        "id",
+        "name",
+        "region",
+        "status",
+        "amount",
+        "reasons",
+        "citations",
+        "next_step",
+    }
+    assert first["status"] in ("eligible", "maybe", "not_eligible")
+    assert all(m["question"] for m in body["missing"])
+
+
+def test_stated_amount_for_tekun_care_subsidy(client: TestClient) -> None:
+    body = client.post(
+        "/api/eligibility",
+        json={"region": "赣州市", "economic_status": "特困", "self_care": "失能"},
+    ).json()
+    amounts = [b["amount"] for b in body["benefits"] if b["amount"]]
+    assert "1200元/月" in amounts
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"region": "赣州市", "age": 200},
+        {"region": "赣州市", "age": -1},
+        {"region": "赣州市", "age": "八十"},
+        {"region": "赣州市", "economic_status": "富裕"},
+        {"region": "赣州市", "self_care": "很好"},
+        {"region": "赣州市", "disability": "yes"},
+        {"region": "赣州市", "height": 170},
+        {"age": 80},
+    ],
+)
+def test_invalid_profiles_are_422(client: TestClient, body: dict) -> None:
+    response = client.post("/api/eligibility", json=body)
+    assert response.status_code == 422 and response.json()["detail"]
+
+
+def test_unknown_region_is_422(client: TestClient) -> None:
+    response = client.post("/api/eligibility", json={"region": "北京", "age": 80})
+    assert response.status_code == 422 and response.json()["error"] == "unknown_region"
