@@ -165,14 +165,12 @@ def _benefit(raw: dict[str, Any], regions: list[str]) -> Benefit:
     conditions = tuple(_condition(c, where) for c in raw.get("conditions") or [])
     amounts = []
     for item in raw.get("amounts") or []:
-        for attribute, value in (item.get("when") or {}).items():
-            _condition(
-                {"attribute": attribute, "in": [value]}
-                if attribute in ENUMS
-                else {"attribute": attribute, "is": value},
-                where,
-            )
-        amounts.append(Amount(dict(item.get("when") or {}), float(item["value"]), item["unit"]))
+        when = dict(item.get("when") or {})
+        for attribute, value in when.items():
+            allowed = ENUMS.get(attribute, ()) + ((True, False) if attribute in BOOLEANS else ())
+            if value not in allowed:
+                raise BenefitCatalogueError(f"{where}: amount for unknown {attribute}={value!r}")
+        amounts.append(Amount(when, float(item["value"]), item["unit"]))
     return Benefit(
         id=raw["id"],
         region=raw["region"],
