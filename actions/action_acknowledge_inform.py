@@ -15,8 +15,7 @@ ASK_WHAT = "您想查政策、查补贴，还是订餐、约上门服务？"
 
 
 def covered_regions_sentence() -> str:
-    names = "、".join(gazetteer().names)
-    return f"我这里有{names}的养老政策。"
+    return f"我这里有{gazetteer().listing}的养老政策。"
 
 
 class ActionAcknowledgeInform(Action):

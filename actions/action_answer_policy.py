@@ -90,8 +90,7 @@ class ActionAnswerPolicy(Action):
             # The newly named region replaces any place in the earlier question.
             question = policy.without_places(last_question).strip(" ，")
             if tracker.get_slot("unsupported_region"):
-                names = "、".join(gazetteer().names)
-                dispatcher.utter_message(text=f"我这里只有{names}的养老政策文件。")
+                dispatcher.utter_message(text=f"我这里只有{gazetteer().listing}的养老政策文件。")
                 return [SlotSet("awaiting_region", False)]
 
         if (

@@ -1,29 +1,17 @@
-"""Helpers every action uses: database calls off the event loop, transcripts."""
+"""Helpers every action uses: transcripts, and database calls off the event
+loop (`in_transaction`, shared with the gateway)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from rasa_sdk import Tracker
 
-from knowledge.db import unit_of_work
+from knowledge.db import in_transaction
 
+__all__ = ["in_transaction", "last_bot_turn", "transcript"]
 logger = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-async def in_transaction(work: Callable[..., T], *args: Any) -> T:
-    """Run `work(uow, *args)` in one committed transaction in a worker thread,
-    so the action server's event loop keeps serving other callers."""
-
-    def _run() -> T:
-        with unit_of_work() as uow:
-            return work(uow, *args)
-
-    return await asyncio.to_thread(_run)
 
 
 def transcript(tracker: Tracker) -> list[dict[str, Any]]:

@@ -7,16 +7,20 @@ back on error: a half-written hand-off or booking can never be left behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from knowledge.settings import get_settings
+
+T = TypeVar("T")
 
 
 def make_engine(url: str) -> Engine:
@@ -83,3 +87,14 @@ def unit_of_work(engine: Engine | None = None) -> Iterator[UnitOfWork]:
     with UnitOfWork(engine) as uow:
         yield uow
         uow.commit()
+
+
+async def in_transaction(work: Callable[..., T], *args: Any) -> T:
+    """Run `work(uow, *args)` in one committed transaction in a worker thread,
+    so an async server (action server, gateway) keeps serving other callers."""
+
+    def _run() -> T:
+        with unit_of_work() as uow:
+            return work(uow, *args)
+
+    return await asyncio.to_thread(_run)

@@ -39,6 +39,11 @@ class Gazetteer:
     def names(self) -> list[str]:
         return [r.name for r in self.regions]
 
+    @property
+    def listing(self) -> str:
+        """The covered regions as said to a caller: 无锡市、赣州市、…"""
+        return "、".join(self.names)
+
     @cached_property
     def index(self) -> dict[str, str]:
         """Surface form → canonical region name (ambiguous names fail loudly)."""

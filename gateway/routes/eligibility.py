@@ -41,9 +41,10 @@ class Profile(BaseModel):
 async def eligibility(profile: Profile) -> Any:
     region = gazetteer().normalise(profile.region)
     if region is None:
-        names = "、".join(gazetteer().names)
         return error_response(
-            422, "unknown_region", f"没有“{profile.region}”的政策文件，目前只有：{names}"
+            422,
+            "unknown_region",
+            f"没有“{profile.region}”的政策文件，目前只有：{gazetteer().listing}",
         )
     facts = {k: v for k, v in profile.dict(exclude={"region"}).items() if v is not None}
     result = evaluate(facts, region)

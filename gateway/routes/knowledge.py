@@ -7,20 +7,17 @@ GET  /api/knowledge/compare?topic=…
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, StrictStr, validator
 
 from gateway.errors import error_response
-from knowledge.db import UnitOfWork
+from knowledge.db import in_transaction
 from knowledge.search.index import Hit
 from knowledge.services import policy
 
 router = APIRouter()
-T = TypeVar("T")
 
 
 class AskRequest(BaseModel):
@@ -49,16 +46,6 @@ def result(hit: Hit) -> dict[str, Any]:
     }
 
 
-async def in_uow(work: Callable[..., T], *args: Any) -> T:
-    """Run a read-only service call in a worker thread with its own session."""
-
-    def _run() -> T:
-        with UnitOfWork() as uow:
-            return work(uow, *args)
-
-    return await asyncio.to_thread(_run)
-
-
 def _query_error(text: str, name: str) -> Any:
     text = text.strip()
     if not text:
@@ -79,7 +66,7 @@ async def search(
     if (error := _query_error(q, "q")) is not None:
         return error
     try:
-        hits = await in_uow(policy.search, q.strip(), region or None, k)
+        hits = await in_transaction(policy.search, q.strip(), region or None, k)
     except policy.UnknownRegionError as unknown:
         return error_response(422, "unknown_region", str(unknown))
     return {"results": [result(hit) for hit in hits]}
@@ -88,7 +75,7 @@ async def search(
 @router.post("/api/ask")
 async def ask(body: AskRequest) -> Any:
     try:
-        answer = await in_uow(policy.ask, body.question, body.region or None)
+        answer = await in_transaction(policy.ask, body.question, body.region or None)
     except policy.UnknownRegionError as unknown:
         return error_response(422, "unknown_region", str(unknown))
     return {
@@ -104,7 +91,7 @@ async def compare(
 ) -> Any:
     if (error := _query_error(topic, "topic")) is not None:
         return error
-    per_region = await in_uow(policy.compare, topic.strip(), k)
+    per_region = await in_transaction(policy.compare, topic.strip(), k)
     return {
         "topic": topic.strip(),
         "regions": [

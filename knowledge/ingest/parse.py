@@ -92,6 +92,14 @@ def classify_heading(line: str) -> tuple[str, int, str, bool] | None:
     return None
 
 
+def heading_text(title: str) -> str:
+    """A heading without its number: 第二节 强化兜底保障 → 强化兜底保障."""
+    for _, _, pattern in HEADING_KINDS:
+        if match := pattern.match(title):
+            return title[match.end() :].strip()
+    return title.strip()
+
+
 def topic_of(text: str) -> str:
     return "childcare" if childcare_only(text) else "elderly"
 

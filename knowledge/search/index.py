@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from knowledge.db import UnitOfWork
+from knowledge.ingest.parse import heading_text
 from knowledge.models import Document, Passage, Section
 from knowledge.search.bm25 import BM25
 from knowledge.search.text import (
@@ -32,9 +33,6 @@ SEARCHABLE = ("text", "table")
 # A question for an amount prefers text that states one; "what is X"
 # prefers a definition (the glossaries write "X：指…").
 INTENT_BOOST = 1.6
-HEADING_NUMBER = re.compile(
-    r"^(第[一二三四五六七八九十]+[章节]|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d+[．.、])\s*"
-)
 
 
 @dataclass(frozen=True)
@@ -134,7 +132,7 @@ class PolicyIndex:
     def chunk_terms(entry: Entry, text: str) -> list[str]:
         # The two innermost headings say what a paragraph is about even when
         # the paragraph itself does not repeat it.
-        headings = [HEADING_NUMBER.sub("", t) for t in entry.section.split(" > ")[-2:]]
+        headings = [heading_text(t) for t in entry.section.split(" > ")[-2:]]
         return terms(text) + terms(" ".join(headings))
 
     def rarity(self, word: str) -> float | None:

@@ -29,14 +29,12 @@ class UnknownRegionError(ValueError):
     """A region parameter that is not one of the covered regions."""
 
     def __init__(self, region: str) -> None:
-        names = "、".join(gazetteer().names)
-        super().__init__(f"没有“{region}”的政策文件，目前只有：{names}")
+        super().__init__(f"没有“{region}”的政策文件，目前只有：{gazetteer().listing}")
         self.region = region
 
 
 @dataclass(frozen=True)
 class Scope:
-    region: str | None  # the covered region the question is about, if any
     documents_regions: list[str] | None  # regions whose documents apply; None = all
     unsupported_place: str | None = None
 
@@ -80,11 +78,11 @@ def resolve_scope(question: str, region: str | None) -> Scope:
         canonical = gazetteer().normalise(region)
         if canonical is None:
             raise UnknownRegionError(region)
-        return Scope(canonical, gazetteer().applicable(canonical))
+        return Scope(gazetteer().applicable(canonical))
     mentioned = gazetteer().normalise(question)
     if mentioned:
-        return Scope(mentioned, gazetteer().applicable(mentioned))
-    return Scope(None, None, foreign_place(question))
+        return Scope(gazetteer().applicable(mentioned))
+    return Scope(None, foreign_place(question))
 
 
 def without_places(question: str) -> str:
@@ -105,8 +103,9 @@ def search(uow: UnitOfWork, query: str, region: str | None = None, k: int = 5) -
 def ask(uow: UnitOfWork, question: str, region: str | None = None) -> Answer:
     scope = resolve_scope(question, region)
     if scope.unsupported_place:
-        names = "、".join(gazetteer().names)
-        return not_found(f"我这里只有{names}的养老政策文件，没有{scope.unsupported_place}的。")
+        return not_found(
+            f"我这里只有{gazetteer().listing}的养老政策文件，没有{scope.unsupported_place}的。"
+        )
     policy_index = index(uow)
     hits = policy_index.search(without_places(question), scope.documents_regions, k=5)
     return compose(question, hits, set(gazetteer().index), policy_index.rarity)
