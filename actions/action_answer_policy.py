@@ -17,7 +17,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.support import in_transaction
-from knowledge.ingest.catalogue import catalogue
 from knowledge.regions import gazetteer
 from knowledge.search.answer import REFERRAL, Answer
 from knowledge.services import policy
@@ -35,14 +34,7 @@ def is_follow_up(text: str) -> bool:
 def citation_line(answer: Answer) -> str | None:
     if not answer.citations:
         return None
-    parts = []
-    for citation in answer.citations:
-        short = next(
-            (s.short_name for s in catalogue() if s.source == citation.source), citation.document
-        )
-        section = citation.section.split(" > ")[-1] if citation.section else ""
-        parts.append(f"《{short}》{section}".strip())
-    return "出处：" + "；".join(parts)
+    return "出处：" + "；".join(c.spoken() for c in answer.citations)
 
 
 def say(dispatcher: CollectingDispatcher, answer: Answer, prefix: str = "") -> None:

@@ -58,13 +58,7 @@ async def eligibility(profile: Profile) -> Any:
                 "status": r.status,
                 "amount": r.amount,
                 "reasons": r.reasons,
-                "citations": [
-                    {
-                        "source": r.benefit.citation.source,
-                        "lines": list(r.benefit.citation.lines),
-                        "quote": r.benefit.citation.quote,
-                    }
-                ],
+                "citations": [r.benefit.citation.as_dict()],
                 "next_step": r.benefit.next_step,
             }
             for r in result.results

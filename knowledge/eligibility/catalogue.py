@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.citation import Citation, locate
 from knowledge.ingest.catalogue import SOURCES_DIR, read_lines
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "benefits.yml"
@@ -89,13 +90,6 @@ class Amount:
 
 
 @dataclass(frozen=True)
-class Citation:
-    source: str
-    lines: tuple[int, int]
-    quote: str
-
-
-@dataclass(frozen=True)
 class Benefit:
     id: str
     region: str
@@ -148,7 +142,7 @@ def _citation(raw: dict[str, Any], amounts: tuple[Amount, ...], where: str) -> C
         number = f"{amount.value:g}"
         if number not in quote:
             raise BenefitCatalogueError(f"{where}: amount {number} is not in the quote")
-    return Citation(raw["source"], (first, last), quote)
+    return locate(raw["source"], (first, last), quote)
 
 
 def _benefit(raw: dict[str, Any], regions: list[str]) -> Benefit:

@@ -19,6 +19,7 @@ from typing import Any
 
 from knowledge.eligibility.catalogue import ATTRIBUTES, Benefit, Condition, benefits
 from knowledge.regions import gazetteer
+from knowledge.zh.age import AgeReading
 
 ELIGIBLE, MAYBE, NOT_ELIGIBLE = "eligible", "maybe", "not_eligible"
 FACT_QUESTIONS = {
@@ -63,8 +64,17 @@ def _amount(benefit: Benefit, profile: dict[str, Any]) -> str | None:
 
 
 def _check(condition: Condition, profile: dict[str, Any]) -> bool | None:
+    """True/False when the known facts decide the condition, else None.
+
+    A vague age (八十好几 → 81–89) decides only when every age it may be
+    decides the same way."""
     value = profile.get(condition.attribute)
-    return None if value is None else condition.holds(value)
+    if value is None:
+        return None
+    if isinstance(value, AgeReading):
+        outcomes = {condition.holds(age) for age in range(value.minimum, value.maximum + 1)}
+        return outcomes.pop() if len(outcomes) == 1 else None
+    return condition.holds(value)
 
 
 def evaluate_benefit(benefit: Benefit, profile: dict[str, Any]) -> Result:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from knowledge.citation import Citation
 from knowledge.search.index import Hit
 from knowledge.search.text import (
     AMOUNT,
@@ -60,25 +61,6 @@ MAX_QUOTE_CHARS = 60  # about 15 seconds read slowly: what a caller can follow
 MAX_CLAUSE_CHARS = 110  # a single clause may run longer rather than be cut
 SENTENCES = re.compile(r"(?<=[。；！？])")
 CLAUSE_BREAKS = re.compile(r"(?<=[，；：])")  # 、 joins items inside one clause
-
-
-@dataclass(frozen=True)
-class Citation:
-    source: str
-    lines: tuple[int, int]
-    document: str
-    section: str
-    quote: str
-
-    def as_dict(self) -> dict[str, object]:
-        """The API's citation shape (also sent to chat clients)."""
-        return {
-            "source": self.source,
-            "lines": list(self.lines),
-            "document": self.document,
-            "section": self.section,
-            "quote": self.quote,
-        }
 
 
 @dataclass(frozen=True)

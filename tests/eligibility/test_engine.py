@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.eligibility.catalogue import Amount, Benefit, Citation, Condition
+from knowledge.citation import locate
+from knowledge.eligibility.catalogue import Amount, Benefit, Condition
 from knowledge.eligibility.engine import ELIGIBLE, MAYBE, NOT_ELIGIBLE, evaluate_benefit
+from knowledge.zh.age import AgeReading
 
-CITATION = Citation("001_5fc364c34bb5a4b3.txt", (30, 30), "…")
+CITATION = locate("001_5fc364c34bb5a4b3.txt", (30, 30), "…")
 
 
 def benefit(
@@ -106,3 +108,22 @@ def test_amount_follows_the_stated_table(self_care: str | None, amount: str) -> 
 
 def test_no_amount_when_the_document_states_none() -> None:
     assert evaluate_benefit(benefit(AGE_80), {"age": 90}).amount is None
+
+
+@pytest.mark.parametrize(
+    ("reading", "status"),
+    [
+        (AgeReading(81, 89), ELIGIBLE),  # 八十好几: every age it may be is 80+
+        (AgeReading(71, 79), NOT_ELIGIBLE),  # 七十好几
+        (AgeReading(78, 82), MAYBE),  # 八十来岁: could be either side
+    ],
+)
+def test_vague_age_decides_only_when_the_whole_range_does(reading: AgeReading, status: str) -> None:
+    result = evaluate_benefit(benefit(AGE_80), {"age": reading})
+    assert result.status == status
+    assert result.missing == (["age"] if status == MAYBE else [])
+
+
+def test_citations_carry_document_and_section() -> None:
+    assert CITATION.document.startswith("赣州")
+    assert CITATION.section and CITATION.spoken().startswith("《赣州规划》")
