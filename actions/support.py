@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 
 from knowledge.db import in_transaction
 
-__all__ = ["in_transaction", "last_bot_turn", "transcript"]
+__all__ = ["in_transaction", "last_bot_turn", "previous_value", "transcript"]
 logger = logging.getLogger(__name__)
 
 
@@ -38,3 +38,15 @@ def last_bot_turn(tracker: Tracker) -> list[dict[str, Any]]:
             messages.append(events[index])
         index -= 1
     return list(reversed(messages))
+
+
+def previous_value(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the caller's latest message (what a correction
+    replaces)."""
+    past_this_turn = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            past_this_turn = True
+        elif past_this_turn and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None

@@ -50,18 +50,6 @@ async def eligibility(profile: Profile) -> Any:
     result = evaluate(facts, region)
     return {
         "region": region,
-        "benefits": [
-            {
-                "id": r.benefit.id,
-                "name": r.benefit.name,
-                "region": r.benefit.region,
-                "status": r.status,
-                "amount": r.amount,
-                "reasons": r.reasons,
-                "citations": [r.benefit.citation.as_dict()],
-                "next_step": r.benefit.next_step,
-            }
-            for r in result.results
-        ],
+        "benefits": [r.as_dict() for r in result.results],
         "missing": [{"fact": f, "question": FACT_QUESTIONS[f]} for f in result.missing],
     }

@@ -34,6 +34,7 @@ FIELDS = {
     "commitment",
     "conditions",
     "assessment",
+    "unstated",
     "amounts",
     "citation",
     "next_step",
@@ -98,6 +99,9 @@ class Benefit:
     commitment: str
     conditions: tuple[Condition, ...]
     assessment: str | None
+    # What the document leaves open about who qualifies (高龄 without an age,
+    # 无监护人), in words for the caller; such a benefit is never certain.
+    unstated: str | None
     amounts: tuple[Amount, ...]
     citation: Citation
     next_step: str
@@ -156,6 +160,8 @@ def _benefit(raw: dict[str, Any], regions: list[str]) -> Benefit:
         raise BenefitCatalogueError(f"{where}: kind must be {KINDS}, commitment {COMMITMENTS}")
     if raw.get("assessment") not in ASSESSMENTS:
         raise BenefitCatalogueError(f"{where}: assessment must be one of {ASSESSMENTS}")
+    if raw.get("unstated") is not None and not isinstance(raw["unstated"], str):
+        raise BenefitCatalogueError(f"{where}: unstated is a sentence for the caller")
     conditions = tuple(_condition(c, where) for c in raw.get("conditions") or [])
     amounts = []
     for item in raw.get("amounts") or []:
@@ -173,6 +179,7 @@ def _benefit(raw: dict[str, Any], regions: list[str]) -> Benefit:
         commitment=raw["commitment"],
         conditions=conditions,
         assessment=raw.get("assessment"),
+        unstated=raw.get("unstated"),
         amounts=tuple(amounts),
         citation=_citation(raw["citation"], tuple(amounts), where),
         next_step=raw["next_step"],

@@ -4,8 +4,8 @@ For each benefit of the person's region (and of the province whose document
 also applies), the result is:
 - `not_eligible` when a stated condition is known to fail;
 - `maybe` when a condition depends on a fact not given, when an official
-  assessment decides (能力评估, 经济状况核对), or when the document only
-  pilots or encourages the benefit;
+  assessment decides (能力评估, 经济状况核对), when the document leaves who
+  qualifies unstated, or when it only pilots or encourages the benefit;
 - `eligible` otherwise.
 Each result carries Chinese reasons and the citation; `missing` lists the
 facts that would settle the `maybe`s, the one that settles most first.
@@ -46,6 +46,19 @@ class Result:
     amount: str | None
     missing: list[str] = field(default_factory=list)
 
+    def as_dict(self) -> dict[str, Any]:
+        """The API's result shape (also sent to chat clients)."""
+        return {
+            "id": self.benefit.id,
+            "name": self.benefit.name,
+            "region": self.benefit.region,
+            "status": self.status,
+            "amount": self.amount,
+            "reasons": self.reasons,
+            "citations": [self.benefit.citation.as_dict()],
+            "next_step": self.benefit.next_step,
+        }
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -85,11 +98,18 @@ def evaluate_benefit(benefit: Benefit, profile: dict[str, Any]) -> Result:
         return Result(benefit, NOT_ELIGIBLE, reasons, None)
     reasons = [f"符合：{c.describe()}" for c in benefit.conditions if _check(c, profile)]
     reasons += [f"还要看：{c.describe()}" for c in unknown]
+    if benefit.unstated:
+        reasons.append(benefit.unstated)
     if benefit.assessment:
         reasons.append(f"最后要经过{benefit.assessment}认定")
     if benefit.commitment in COMMITMENT_NOTES:
         reasons.append(COMMITMENT_NOTES[benefit.commitment])
-    certain = not unknown and not benefit.assessment and benefit.commitment == "committed"
+    certain = (
+        not unknown
+        and not benefit.unstated
+        and not benefit.assessment
+        and benefit.commitment == "committed"
+    )
     return Result(
         benefit,
         ELIGIBLE if certain else MAYBE,
@@ -109,3 +129,21 @@ def evaluate(profile: dict[str, Any], region: str) -> Evaluation:
     results.sort(key=lambda r: (order[r.status], regions.index(r.benefit.region)))
     counts = Counter(attribute for r in results if r.status == MAYBE for attribute in r.missing)
     return Evaluation(results, [attribute for attribute, _ in counts.most_common()])
+
+
+def highlights(evaluation: Evaluation, limit: int = 3) -> list[Result]:
+    """The results to mention first when speaking: certain before possible,
+    committed before piloted, a stated amount before none, and benefits
+    specific to this person (more conditions met) before ones for everyone."""
+
+    def rank(result: Result) -> tuple[int, bool, bool, int, bool]:
+        return (
+            result.status != ELIGIBLE,
+            result.benefit.commitment != "committed",
+            result.amount is None,
+            -len(result.benefit.conditions),
+            result.benefit.kind != "cash",
+        )
+
+    possible = [r for r in evaluation.results if r.status != NOT_ELIGIBLE]
+    return sorted(possible, key=rank)[:limit]

@@ -48,10 +48,15 @@ def slot(name: str, value: Any) -> dict:
 
 @pytest.fixture
 def run_action(executor: ActionExecutor, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-    """run_action(name, events, slots=None, sender="t") -> {"events", "responses"}."""
+    """run_action(name, events, slots=None, sender="t", active_loop=None)
+    -> {"events", "responses"}."""
 
     def _run(
-        name: str, events: list[dict], slots: dict | None = None, sender: str = "caller-1"
+        name: str,
+        events: list[dict],
+        slots: dict | None = None,
+        sender: str = "caller-1",
+        active_loop: str | None = None,
     ) -> dict[str, Any]:
         latest = next((e for e in reversed(events) if e["event"] == "user"), None)
         tracker = {
@@ -61,7 +66,7 @@ def run_action(executor: ActionExecutor, domain: dict[str, Any]):  # type: ignor
             "events": events,
             "paused": False,
             "followup_action": None,
-            "active_loop": {},
+            "active_loop": {"name": active_loop} if active_loop else {},
             "latest_action_name": "action_listen",
         }
         call = {

@@ -36,7 +36,19 @@ def test_contract(client: TestClient) -> None:
         "next_step",
     }
     assert first["status"] in ("eligible", "maybe", "not_eligible")
+    citation = first["citations"][0]
+    assert set(citation) == {"source", "lines", "document", "section", "quote"}
+    assert citation["document"].startswith("赣州") and citation["section"]
     assert all(m["question"] for m in body["missing"])
+
+
+def test_undetermined_conditions_are_maybe_with_the_reason(client: TestClient) -> None:
+    """重庆's plan names 高龄津贴 but not from what age: a 70-year-old is not
+    told they qualify, and the reason says the document does not say."""
+    body = client.post("/api/eligibility", json={"region": "重庆市", "age": 70}).json()
+    allowance = next(b for b in body["benefits"] if b["id"] == "chongqing-old-age-allowance")
+    assert allowance["status"] == "maybe" and allowance["amount"] is None
+    assert any("没有写明" in r for r in allowance["reasons"])
 
 
 def test_stated_amount_for_tekun_care_subsidy(client: TestClient) -> None:

@@ -51,7 +51,11 @@ def test_every_region_has_benefits() -> None:
 @pytest.mark.parametrize("benefit", BENEFITS, ids=[b.id for b in BENEFITS])
 def test_meeting_every_condition_is_eligible_or_pending_assessment(benefit: Benefit) -> None:
     result = evaluate_benefit(benefit, profile_for(benefit))
-    certain = benefit.assessment is None and benefit.commitment == "committed"
+    certain = (
+        benefit.assessment is None
+        and benefit.unstated is None
+        and benefit.commitment == "committed"
+    )
     assert result.status == (ELIGIBLE if certain else MAYBE)
 
 
@@ -104,6 +108,7 @@ def _mutated(tmp_path, change) -> Any:  # type: ignore[no-untyped-def]
         (lambda b: b["citation"].update(quote="每人每月9999元"), "quote"),
         (lambda b: b.update(amounts=[{"when": {}, "value": 4321, "unit": "元/月"}]), "amount"),
         (lambda b: b.update(region="火星"), "unknown region"),
+        (lambda b: b.update(unstated=["年龄"]), "unstated"),
     ],
 )
 def test_catalogue_validation_fails_loudly(tmp_path, change, message: str) -> None:  # type: ignore[no-untyped-def]

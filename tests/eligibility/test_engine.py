@@ -18,6 +18,7 @@ def benefit(
     commitment: str = "committed",
     assessment=None,  # type: ignore[no-untyped-def]
     amounts: tuple[Amount, ...] = (),
+    unstated: str | None = None,
 ) -> Benefit:
     return Benefit(
         "t",
@@ -27,6 +28,7 @@ def benefit(
         commitment,
         conditions,
         assessment,
+        unstated,
         amounts,
         CITATION,
         "咨询民政部门",
@@ -127,3 +129,8 @@ def test_vague_age_decides_only_when_the_whole_range_does(reading: AgeReading, s
 def test_citations_carry_document_and_section() -> None:
     assert CITATION.document.startswith("赣州")
     assert CITATION.section and CITATION.spoken().startswith("《赣州规划》")
+
+
+def test_what_the_document_leaves_open_is_never_certain() -> None:
+    result = evaluate_benefit(benefit(unstated="文件没有写明多大年龄可以领"), {"age": 90})
+    assert result.status == MAYBE and "文件没有写明多大年龄可以领" in result.reasons
