@@ -5,7 +5,7 @@ Regions are normalised to the city or province the documents cover
 `unsupported_region` so the bot can say so instead of answering for the
 wrong city. When the conversation turns to another person (我妈 → 我爸),
 what was said about the first one is forgotten, so nobody's benefits are
-worked out from someone else's age.
+worked out from someone else's age; questions then name the new person.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
-from actions.profile import FACT_SLOTS
+from actions.profile import FACT_SLOTS, subject
 from actions.support import previous_value
 from knowledge.regions import gazetteer
 
@@ -61,9 +61,9 @@ class ValidateSlotMappings(ValidationAction):
         tracker: Tracker,
         domain: dict[str, Any],
     ) -> dict[str, Any]:
+        named = {"relation": slot_value, "subject": subject(slot_value)}
         before = previous_value(tracker, "relation")
         if before is None or before == slot_value:
-            return {"relation": slot_value}
+            return named
         said_now = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
-        forgotten = {name: None for name in FACT_SLOTS if name not in said_now}
-        return {"relation": slot_value, **forgotten}
+        return named | {name: None for name in FACT_SLOTS if name not in said_now}

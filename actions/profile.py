@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from knowledge.eligibility.catalogue import BOOLEANS, ENUMS
-from knowledge.eligibility.engine import Evaluation, evaluate
+from knowledge.eligibility.engine import ContradictoryProfileError, Evaluation, complete, evaluate
 from knowledge.regions import gazetteer
 from knowledge.settings import REPO_ROOT
 from knowledge.zh.age import AgeReading, parse_age
@@ -115,10 +115,8 @@ def read_yes_no(text: str, intent: str | None) -> str | None:
     return None
 
 
-def profile_from_slots(slots: dict[str, Any]) -> dict[str, Any]:
-    """The engine's profile: known facts only (不知道 and unreadable values
-    are left out, so they stay unknown rather than becoming "no")."""
-    profile: dict[str, Any] = {}
+def _read_facts(slots: dict[str, Any]) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
     for name in FACT_SLOTS:
         value = slots.get(name)
         if value is None or value == DONT_KNOW:
@@ -126,14 +124,34 @@ def profile_from_slots(slots: dict[str, Any]) -> dict[str, Any]:
         if name == "age":
             reading = read_age(value)
             if reading is not None:
-                profile["age"] = reading.exact if reading.exact is not None else reading
+                facts["age"] = reading.exact if reading.exact is not None else reading
         elif name in ENUMS:
             choice = read_choice(name, str(value))
             if choice is not None:
-                profile[name] = choice
+                facts[name] = choice
         elif value in (YES, NO, True, False):
-            profile[name] = value in (YES, True)
-    return profile
+            facts[name] = value in (YES, True)
+    return facts
+
+
+def contradiction(slots: dict[str, Any]) -> ContradictoryProfileError | None:
+    """Why two of the answers cannot both be true, if they cannot."""
+    try:
+        complete(_read_facts(slots))
+    except ContradictoryProfileError as error:
+        return error
+    return None
+
+
+def profile_from_slots(slots: dict[str, Any]) -> dict[str, Any]:
+    """The engine's profile: known facts only (不知道 and unreadable values
+    are left out, so they stay unknown rather than becoming "no"; two answers
+    that contradict each other are both left out)."""
+    facts = _read_facts(slots)
+    if error := contradiction(slots):
+        for name in error.facts:
+            facts.pop(name)
+    return facts
 
 
 def next_fact(slots: dict[str, Any], region: str) -> str | None:

@@ -10,6 +10,7 @@ earlier answer with a short acknowledgement.
 
 from __future__ import annotations
 
+from functools import partialmethod
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -21,12 +22,12 @@ from actions.profile import (
     DONT_KNOW,
     FACT_SLOTS,
     age_value,
+    contradiction,
     is_dont_know,
     next_fact,
     read_age,
     read_choice,
     read_yes_no,
-    subject,
     wants_to_stop,
 )
 from actions.support import previous_value
@@ -62,8 +63,7 @@ class ValidateEligibilityForm(FormValidationAction):
         if requested and wants_to_stop(tracker.latest_message.get("text") or ""):
             # Ends the form; the summary action sees the stop and says so.
             return [SlotSet(requested, None), SlotSet(REQUESTED_SLOT, None)]
-        events = await super().run(dispatcher, tracker, domain)
-        return [*events, SlotSet("subject", subject(tracker.get_slot("relation")))]
+        return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(
         self,
@@ -135,9 +135,15 @@ class ValidateEligibilityForm(FormValidationAction):
         self._confirm_change("age", value, shown, dispatcher, tracker)
         return {"age": value}
 
-    def _validate_choice(
-        self, slot: str, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    def validate_choice(
+        self,
+        slot: str,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
     ) -> dict[str, Any]:
+        """低保户 → 低保: one of the fact's options, or ask again."""
         text = str(slot_value)
         if text == DONT_KNOW:
             return {slot: DONT_KNOW}
@@ -147,9 +153,15 @@ class ValidateEligibilityForm(FormValidationAction):
         self._confirm_change(slot, choice, choice, dispatcher, tracker)
         return {slot: choice}
 
-    def _validate_yes_no(
-        self, slot: str, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    def validate_yes_no(
+        self,
+        slot: str,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
     ) -> dict[str, Any]:
+        """是/否/不知道 from the reply and its intent, or ask again."""
         text = str(slot_value)
         if text in ("是", "否", DONT_KNOW):
             return {slot: text}
@@ -161,25 +173,24 @@ class ValidateEligibilityForm(FormValidationAction):
         self._confirm_change(
             slot, answer, label if answer == "是" else f"不是{label}", dispatcher, tracker
         )
+        if error := contradiction({**tracker.slots, slot: answer}):
+            # The latest answer wins; the earlier one it contradicts is dropped.
+            earlier = next(f for f in error.facts if f != slot)
+            dispatcher.utter_message(text=f"{error.why}。我按您刚才说的改了。")
+            return {slot: answer, earlier: None}
         return {slot: answer}
 
 
-def _choice_validator(slot: str):  # type: ignore[no-untyped-def]
-    async def validate(self, slot_value, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
-        return self._validate_choice(slot, slot_value, dispatcher, tracker)
-
-    return validate
-
-
-def _yes_no_validator(slot: str):  # type: ignore[no-untyped-def]
-    async def validate(self, slot_value, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
-        return self._validate_yes_no(slot, slot_value, dispatcher, tracker)
-
-    return validate
-
-
-# rasa_sdk looks validators up by name (validate_<slot>); one per fact.
+# rasa_sdk looks validators up by name (validate_<slot>): one per fact.
 for _slot in ENUMS:
-    setattr(ValidateEligibilityForm, f"validate_{_slot}", _choice_validator(_slot))
+    setattr(
+        ValidateEligibilityForm,
+        f"validate_{_slot}",
+        partialmethod(ValidateEligibilityForm.validate_choice, _slot),
+    )
 for _slot in BOOLEAN_LABELS:
-    setattr(ValidateEligibilityForm, f"validate_{_slot}", _yes_no_validator(_slot))
+    setattr(
+        ValidateEligibilityForm,
+        f"validate_{_slot}",
+        partialmethod(ValidateEligibilityForm.validate_yes_no, _slot),
+    )

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, StrictBool, StrictInt, StrictStr, validator
 
 from gateway.errors import error_response
-from knowledge.eligibility.engine import FACT_QUESTIONS, evaluate
+from knowledge.eligibility.engine import FACT_QUESTIONS, ContradictoryProfileError, evaluate
 from knowledge.regions import gazetteer
 
 router = APIRouter()
@@ -47,7 +47,15 @@ async def eligibility(profile: Profile) -> Any:
             f"没有“{profile.region}”的政策文件，目前只有：{gazetteer().listing}",
         )
     facts = {k: v for k, v in profile.dict(exclude={"region"}).items() if v is not None}
-    result = evaluate(facts, region)
+    try:
+        result = evaluate(facts, region)
+    except ContradictoryProfileError as contradiction:
+        return error_response(
+            422,
+            "contradictory_profile",
+            f"{contradiction.why}，这两项说法对不上，请核对。",
+            fields=list(contradiction.facts),
+        )
     return {
         "region": region,
         "benefits": [r.as_dict() for r in result.results],

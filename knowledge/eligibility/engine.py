@@ -119,10 +119,46 @@ def evaluate_benefit(benefit: Benefit, profile: dict[str, Any]) -> Result:
     )
 
 
+class ContradictoryProfileError(ValueError):
+    """Two facts about the person cannot both be true."""
+
+    def __init__(self, first: str, second: str, why: str) -> None:
+        super().__init__(why)
+        self.facts = (first, second)
+        self.why = why
+
+
+# (if fact, then fact, why): the only rule one fact implies about another.
+# The contrapositive holds too: not disabled → no disability care subsidy.
+IMPLICATIONS = (
+    (
+        ("receives_disability_care_subsidy", True),
+        ("disability", True),
+        "残疾人护理补贴是发给重度残疾人的，领着这项补贴就是重度残疾人",
+    ),
+)
+
+
+def complete(profile: dict[str, Any]) -> dict[str, Any]:
+    """The profile with what its facts imply; ContradictoryProfileError when two
+    given facts cannot both hold (领残疾人护理补贴 but 没有残疾)."""
+    completed = dict(profile)
+    for (if_fact, if_value), (then_fact, then_value), why in IMPLICATIONS:
+        given_if, given_then = profile.get(if_fact), profile.get(then_fact)
+        if given_if == if_value and given_then not in (None, then_value):
+            raise ContradictoryProfileError(if_fact, then_fact, why)
+        if given_if == if_value:
+            completed[then_fact] = then_value
+        elif given_then is not None and given_then != then_value:
+            completed.setdefault(if_fact, not if_value)
+    return completed
+
+
 def evaluate(profile: dict[str, Any], region: str) -> Evaluation:
     unknown = set(profile) - set(ATTRIBUTES) - {"region"}
     if unknown:
         raise ValueError(f"unknown profile facts: {sorted(unknown)}")
+    profile = complete(profile)
     regions = gazetteer().applicable(region)
     results = [evaluate_benefit(b, profile) for b in benefits() if b.region in regions]
     order = {ELIGIBLE: 0, MAYBE: 1, NOT_ELIGIBLE: 2}

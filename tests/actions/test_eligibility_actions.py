@@ -46,8 +46,10 @@ def test_activation_asks_the_region_first_and_names_the_person(run_action) -> No
         {"relation": "母亲"},
     )
     events = set_slots(result)
-    assert events["requested_slot"] == "region"
-    assert events["subject"] == "您母亲" and events["self_care"] == "失能"
+    assert events["requested_slot"] == "region" and events["self_care"] == "失能"
+    # Only the caller's facts count as progress: an interruption that fills
+    # nothing must leave the form rejected so the rules can answer it.
+    assert set(events) == {"requested_slot", "self_care"}
 
 
 def test_after_the_region_the_engine_picks_the_next_question(run_action) -> None:
@@ -146,6 +148,20 @@ def test_yes_no_and_dont_know(run_action) -> None:
     )
 
 
+def test_the_latest_of_two_contradictory_answers_wins(run_action) -> None:
+    slots = {
+        "region": "赣州市",
+        "requested_slot": "receives_disability_care_subsidy",
+        "disability": "否",
+    }
+    result = answer(
+        run_action, "领着呢", "affirm", {"receives_disability_care_subsidy": "领着呢"}, slots
+    )
+    events = set_slots(result)
+    assert events["receives_disability_care_subsidy"] == "是" and events["disability"] is None
+    assert "我按您刚才说的改了" in texts(result)[0]
+
+
 def test_stop_ends_the_form(run_action) -> None:
     slots = {"region": "赣州市", "requested_slot": "living"}
     result = answer(run_action, "算了 不查了", "deny", {"living": "算了 不查了"}, slots)
@@ -223,3 +239,4 @@ def test_talking_about_another_person_forgets_the_first(run_action) -> None:
     )
     events_set = set_slots(result)
     assert events_set["relation"] == "父亲" and events_set["age"] is None
+    assert events_set["subject"] == "您父亲"

@@ -78,6 +78,17 @@ def test_invalid_profiles_are_422(client: TestClient, body: dict) -> None:
     assert response.status_code == 422 and response.json()["detail"]
 
 
+def test_contradictory_profile_is_422_with_the_facts(client: TestClient) -> None:
+    response = client.post(
+        "/api/eligibility",
+        json={"region": "赣州市", "disability": False, "receives_disability_care_subsidy": True},
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "contradictory_profile" and "对不上" in body["detail"]
+    assert set(body["fields"]) == {"disability", "receives_disability_care_subsidy"}
+
+
 def test_unknown_region_is_422(client: TestClient) -> None:
     response = client.post("/api/eligibility", json={"region": "北京", "age": 80})
     assert response.status_code == 422 and response.json()["error"] == "unknown_region"

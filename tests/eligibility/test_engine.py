@@ -7,7 +7,14 @@ import pytest
 
 from knowledge.citation import locate
 from knowledge.eligibility.catalogue import Amount, Benefit, Condition
-from knowledge.eligibility.engine import ELIGIBLE, MAYBE, NOT_ELIGIBLE, evaluate_benefit
+from knowledge.eligibility.engine import (
+    ELIGIBLE,
+    MAYBE,
+    NOT_ELIGIBLE,
+    ContradictoryProfileError,
+    complete,
+    evaluate_benefit,
+)
 from knowledge.zh.age import AgeReading
 
 CITATION = locate("001_5fc364c34bb5a4b3.txt", (30, 30), "…")
@@ -134,3 +141,15 @@ def test_citations_carry_document_and_section() -> None:
 def test_what_the_document_leaves_open_is_never_certain() -> None:
     result = evaluate_benefit(benefit(unstated="文件没有写明多大年龄可以领"), {"age": 90})
     assert result.status == MAYBE and "文件没有写明多大年龄可以领" in result.reasons
+
+
+def test_receiving_the_disability_care_subsidy_implies_disability() -> None:
+    assert complete({"receives_disability_care_subsidy": True})["disability"] is True
+    assert complete({"disability": False})["receives_disability_care_subsidy"] is False
+    assert complete({"disability": True}) == {"disability": True}  # implies nothing
+
+
+def test_contradictory_facts_are_refused_not_guessed() -> None:
+    with pytest.raises(ContradictoryProfileError) as raised:
+        complete({"receives_disability_care_subsidy": True, "disability": False})
+    assert set(raised.value.facts) == {"receives_disability_care_subsidy", "disability"}

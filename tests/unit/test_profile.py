@@ -123,3 +123,8 @@ def test_next_fact_asks_what_settles_most_and_stops() -> None:
     answered = {"age": "85", "economic_status": "特困", "self_care": "失能", "living": "独居"}
     answered["disability"] = NO
     assert len(answered) == MAX_FACTS and next_fact(answered, "赣州市") is None
+
+
+def test_contradictory_answers_are_both_left_unknown() -> None:
+    slots = {"disability": NO, "receives_disability_care_subsidy": YES, "age": "80"}
+    assert profile_from_slots(slots) == {"age": 80}
