@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from knowledge.settings import get_settings
 
 T = TypeVar("T")
+# Execution option for a transaction that reads, then writes what it read
+# (capacity): SQLite then begins it IMMEDIATE; PostgreSQL needs nothing.
+WRITES_AFTER_READS = "writes_after_reads"
 
 
 def make_engine(url: str) -> Engine:
@@ -41,6 +44,16 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # SQLAlchemy, not the driver, begins transactions (see below).
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+            # A transaction that reads and then writes (taking a place) must
+            # hold the write lock from the start; otherwise SQLite fails it
+            # instead of making it wait when another writer got in between.
+            immediate = connection.get_execution_options().get(WRITES_AFTER_READS)
+            connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return create_engine(url, future=True, pool_pre_ping=True)
@@ -79,6 +92,11 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+
+    def lock_for_writing(self) -> None:
+        """Call first in a transaction that reads and then writes based on
+        what it read, so concurrent ones queue instead of failing."""
+        self.session.connection(execution_options={WRITES_AFTER_READS: True})
 
 
 @contextmanager

@@ -1,0 +1,1 @@
+"""Bookings of meals and visits: rules, capacity and lifecycle."""
