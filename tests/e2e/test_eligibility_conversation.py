@@ -56,7 +56,7 @@ def test_on_behalf_of_a_mother_asks_only_what_matters_then_summarises(
     text = next(t for t in summary if SUMMARY_END in t)
     assert text.startswith("按赣州市的文件，您母亲")
     assert "特困人员护理补贴，标准是1200元/月" in text
-    details = stack.chat(sender, "详细说说")
+    details = stack.chat(sender, "/affirm")  # the 详细说说 button
     assert sum("依据：《赣州规划》" in m.get("text", "") for m in details) >= 1
     results = [m["custom"] for m in details if "custom" in m]
     assert results and all(r["kind"] == "eligibility_result" for r in results)
@@ -92,7 +92,7 @@ def test_emergency_mid_form_comes_first_and_asking_again_resumes(stack: RunningS
     assert "120" in replies[0]
     assert not stack.tracker(sender)["active_loop"]
     stack.texts(sender, "不用")
-    again = stack.texts(sender, "接着帮我查补贴")
+    again = stack.texts(sender, "帮我查查补贴")
     # The region is remembered: the form picks up at the question it was on.
     assert stack.tracker(sender)["slots"]["requested_slot"] == remaining
     assert "住在哪个城市" not in again[-1]
