@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.action_redirect import CAPABILITY_BUTTONS
+from actions.support import mentioned_entities
 from knowledge.regions import gazetteer
 
 ASK_WHAT = "您想查政策、查补贴，还是订餐、约上门服务？"
@@ -25,7 +26,7 @@ class ActionAcknowledgeInform(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        mentioned = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
+        mentioned = mentioned_entities(tracker)
         unsupported = tracker.get_slot("unsupported_region")
         region = tracker.get_slot("region")
         if "region" in mentioned and unsupported:

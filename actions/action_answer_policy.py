@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.support import in_transaction
+from actions.support import in_transaction, latest_intent
 from knowledge.regions import gazetteer
 from knowledge.search.answer import REFERRAL, Answer
 from knowledge.services import policy
@@ -58,7 +58,7 @@ class ActionAnswerPolicy(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        intent = latest_intent(tracker)
         text = (tracker.latest_message.get("text") or "").strip()
         last_question = tracker.get_slot("policy_question")
         region = tracker.get_slot("region")

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import ValidationAction
 
 from actions.profile import FACT_SLOTS, subject
-from actions.support import previous_value
+from actions.support import mentioned_entities, previous_value
 from knowledge.regions import gazetteer
 
 
@@ -65,5 +65,5 @@ class ValidateSlotMappings(ValidationAction):
         before = previous_value(tracker, "relation")
         if before is None or before == slot_value:
             return named
-        said_now = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
+        said_now = mentioned_entities(tracker)
         return named | {name: None for name in FACT_SLOTS if name not in said_now}

@@ -9,11 +9,9 @@ tolerant and idempotent.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -22,13 +20,13 @@ from knowledge.eligibility.engine import ContradictoryProfileError, Evaluation, 
 from knowledge.regions import gazetteer
 from knowledge.settings import REPO_ROOT
 from knowledge.zh.age import AgeReading, parse_age
+from knowledge.zh.dates import today_in_china
 
 DONT_KNOW = "不知道"
 YES, NO = "是", "否"
 FACT_SLOTS = ("age", *ENUMS, *BOOLEANS)
 MAX_FACTS = 5  # a caller answers at most this many questions about the person
 PLAUSIBLE_AGE = (40, 125)  # the catalogue's youngest condition is 60
-CHINA = ZoneInfo("Asia/Shanghai")
 SYNONYMS_FILE = REPO_ROOT / "nlu_data" / "synonyms" / "profile.yml"
 
 _DONT_KNOW = re.compile("不知道|不清楚|不晓得|不太清楚|说不准|说不上|不确定|记不清|搞不清|不懂")
@@ -40,7 +38,7 @@ _SUBJECTS = {"本人": "您", "配偶": "您老伴"}
 
 
 def this_year() -> int:
-    return dt.datetime.now(CHINA).year
+    return today_in_china().year
 
 
 def is_dont_know(text: str) -> bool:

@@ -10,7 +10,14 @@ from rasa_sdk import Tracker
 
 from knowledge.db import in_transaction
 
-__all__ = ["in_transaction", "last_bot_turn", "previous_value", "transcript"]
+__all__ = [
+    "in_transaction",
+    "last_bot_turn",
+    "latest_intent",
+    "mentioned_entities",
+    "previous_value",
+    "transcript",
+]
 logger = logging.getLogger(__name__)
 
 
@@ -50,3 +57,12 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
         elif past_this_turn and event.get("event") == "slot" and event.get("name") == slot:
             return event.get("value")
     return None
+
+
+def mentioned_entities(tracker: Tracker) -> set[str]:
+    """The entity types the caller's latest message named."""
+    return {e.get("entity") for e in tracker.latest_message.get("entities", [])}
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("intent") or {}).get("name")

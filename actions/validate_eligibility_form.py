@@ -21,6 +21,8 @@ from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from actions.profile import (
     DONT_KNOW,
     FACT_SLOTS,
+    NO,
+    YES,
     age_value,
     contradiction,
     is_dont_know,
@@ -30,7 +32,7 @@ from actions.profile import (
     read_yes_no,
     wants_to_stop,
 )
-from actions.support import previous_value
+from actions.support import latest_intent, mentioned_entities, previous_value
 from knowledge.eligibility.catalogue import BOOLEAN_LABELS, ENUMS
 from knowledge.regions import gazetteer
 from knowledge.services.policy import foreign_place
@@ -48,8 +50,7 @@ UNCLEAR = {
 def _answered_something_else(tracker: Tracker, slot: str) -> bool:
     """The caller gave another fact instead of answering this question
     (asked the age, said 她是低保户): not a misunderstanding."""
-    entities = {e.get("entity") for e in tracker.latest_message.get("entities", [])}
-    return bool(entities & (PERSON_ENTITIES - {slot}))
+    return bool(mentioned_entities(tracker) & (PERSON_ENTITIES - {slot}))
 
 
 class ValidateEligibilityForm(FormValidationAction):
@@ -163,15 +164,14 @@ class ValidateEligibilityForm(FormValidationAction):
     ) -> dict[str, Any]:
         """是/否/不知道 from the reply and its intent, or ask again."""
         text = str(slot_value)
-        if text in ("是", "否", DONT_KNOW):
+        if text in (YES, NO, DONT_KNOW):
             return {slot: text}
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        answer = read_yes_no(text, intent)
+        answer = read_yes_no(text, latest_intent(tracker))
         if answer is None:
             return self._unclear(slot, text, dispatcher, tracker)
         label = BOOLEAN_LABELS[slot]
         self._confirm_change(
-            slot, answer, label if answer == "是" else f"不是{label}", dispatcher, tracker
+            slot, answer, label if answer == YES else f"不是{label}", dispatcher, tracker
         )
         if error := contradiction({**tracker.slots, slot: answer}):
             # The latest answer wins; the earlier one it contradicts is dropped.

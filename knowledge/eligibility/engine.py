@@ -91,12 +91,13 @@ def _check(condition: Condition, profile: dict[str, Any]) -> bool | None:
 
 
 def evaluate_benefit(benefit: Benefit, profile: dict[str, Any]) -> Result:
-    failed = [c for c in benefit.conditions if _check(c, profile) is False]
-    unknown = [c for c in benefit.conditions if _check(c, profile) is None]
+    outcomes = [(c, _check(c, profile)) for c in benefit.conditions]
+    failed = [c for c, holds in outcomes if holds is False]
+    unknown = [c for c, holds in outcomes if holds is None]
     if failed:
         reasons = [f"条件是{c.describe()}，不符合" for c in failed]
         return Result(benefit, NOT_ELIGIBLE, reasons, None)
-    reasons = [f"符合：{c.describe()}" for c in benefit.conditions if _check(c, profile)]
+    reasons = [f"符合：{c.describe()}" for c, holds in outcomes if holds]
     reasons += [f"还要看：{c.describe()}" for c in unknown]
     if benefit.unstated:
         reasons.append(benefit.unstated)
