@@ -63,3 +63,20 @@ def locate(source: str, lines: tuple[int, int], quote: str) -> Citation:
     ]
     section = min(containing)[1] if containing else ""
     return Citation(source, lines, spec.title, section, quote)
+
+
+def verified(source: str, lines: tuple[int, int], quote: str) -> Citation:
+    """`locate`, after checking that the quote really is in those lines of a
+    catalogued source: data files cite the documents, and a citation that
+    does not hold must stop the loader, not reach a caller."""
+    spec = next((s for s in catalogue() if s.source == source), None)
+    if spec is None:
+        raise ValueError(f"no catalogued source {source!r}")
+    text = read_lines(spec.path)
+    first, last = lines
+    if not 1 <= first <= last <= len(text):
+        raise ValueError(f"lines {first}-{last} outside 1-{len(text)} of {source}")
+    cited = "".join(line.strip() for line in text[first - 1 : last])
+    if not quote or quote not in cited:
+        raise ValueError(f"quote is not in {source} lines {first}-{last}")
+    return locate(source, (first, last), quote)

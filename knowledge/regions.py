@@ -72,6 +72,10 @@ class Gazetteer:
                 return table[form]
         return None
 
+    def region(self, name: str) -> Region | None:
+        """The region with this canonical name (its places, aliases …)."""
+        return next((r for r in self.regions if r.name == name), None)
+
     def applicable(self, region_name: str) -> list[str]:
         """Regions whose documents apply to a resident of `region_name`."""
         for region in self.regions:

@@ -127,8 +127,9 @@ class Stack:
 
 
 def migrate(env: dict[str, str]) -> None:
-    """Bring the schema up to date and (re-)ingest changed policy documents."""
-    for module in ("knowledge.migrate", "knowledge.ingest"):
+    """Bring the schema up to date, (re-)ingest changed policy documents and
+    load the sample provider directory (unchanged rows are not rewritten)."""
+    for module in ("knowledge.migrate", "knowledge.ingest", "knowledge.booking.providers_import"):
         subprocess.run([str(VENV_BIN / "python"), "-m", module], cwd=ROOT, env=env, check=True)
 
 

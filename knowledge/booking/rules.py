@@ -53,6 +53,15 @@ def spoken_date(date: dt.date) -> str:
     return f"{date.month}月{date.day}号（星期{WEEKDAY_NAMES[date.weekday()]}）"
 
 
+def spoken_time(clock: str) -> str:
+    """ "14:30" → 下午2点半, as a visit time is said on the phone."""
+    hour, minute = (int(part) for part in clock.split(":"))
+    half = "上午" if hour < 12 else "下午"
+    hour = hour if hour <= 12 else hour - 12
+    rest = {0: "", 30: "半", 15: "一刻", 45: "三刻"}.get(minute, f"{minute}分")
+    return f"{half}{hour}点{rest}"
+
+
 def _check_person(person: Person, role: str) -> None:
     if not person.name.strip() or len(person.name) > MAX_NAME:
         raise InvalidBookingError(f"{role}的称呼要填，最多{MAX_NAME}个字。")
@@ -87,9 +96,11 @@ def check_date(provider: Provider, date: dt.date, today: dt.date) -> None:
         )
 
 
-def _in_window(time: str, window: str) -> bool:
-    start, _, end = window.partition("-")
-    return start <= time < end
+def fits_window(provider: Provider, time: str) -> bool:
+    """Whether a visit at "HH:MM" starts inside one of the provider's windows."""
+    return any(
+        start <= time < end for start, _, end in (w.partition("-") for w in provider.periods)
+    )
 
 
 def check(request: BookingRequest, provider: Provider, today: dt.date) -> tuple[str, str]:
@@ -121,7 +132,7 @@ def check(request: BookingRequest, provider: Provider, today: dt.date) -> tuple[
     if request.service not in (provider.services or []):
         offered = "、".join(provider.services or [])
         raise InvalidBookingError(f"{provider.name}提供的是：{offered}。")
-    if not request.time or not any(_in_window(request.time, w) for w in provider.periods):
+    if not request.time or not fits_window(provider, request.time):
         windows = "、".join(provider.periods)
         raise InvalidBookingError(f"{provider.name}上门的时间是{windows}。")
     if not address:

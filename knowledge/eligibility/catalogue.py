@@ -14,8 +14,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.citation import Citation, locate
-from knowledge.ingest.catalogue import SOURCES_DIR, read_lines
+from knowledge.citation import Citation, verified
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "benefits.yml"
 
@@ -129,24 +128,16 @@ def _condition(raw: dict[str, Any], where: str) -> Condition:
 
 
 def _citation(raw: dict[str, Any], amounts: tuple[Amount, ...], where: str) -> Citation:
-    path = SOURCES_DIR / str(raw.get("source"))
-    if not path.is_file():
-        raise BenefitCatalogueError(f"{where}: no source file {raw.get('source')!r}")
-    lines = read_lines(path)
-    first, last = raw["lines"]
-    if not 1 <= first <= last <= len(lines):
-        raise BenefitCatalogueError(f"{where}: lines {first}-{last} outside 1-{len(lines)}")
-    quote = raw["quote"]
-    cited = "".join(line.strip() for line in lines[first - 1 : last])
-    if not quote or quote not in cited:
-        raise BenefitCatalogueError(
-            f"{where}: quote is not in {raw['source']} lines {first}-{last}"
-        )
+    quote = str(raw.get("quote") or "")
+    try:
+        citation = verified(str(raw.get("source")), tuple(raw["lines"]), quote)
+    except ValueError as error:
+        raise BenefitCatalogueError(f"{where}: {error}") from error
     for amount in amounts:
         number = f"{amount.value:g}"
         if number not in quote:
             raise BenefitCatalogueError(f"{where}: amount {number} is not in the quote")
-    return locate(raw["source"], (first, last), quote)
+    return citation
 
 
 def _benefit(raw: dict[str, Any], regions: list[str]) -> Benefit:

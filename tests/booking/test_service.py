@@ -91,7 +91,7 @@ def test_a_meal_booked_for_a_mother_by_her_daughter(engine: Engine) -> None:
     assert booking.beneficiary_name == "王秀英" and booking.booked_by_relation == "女儿"
     assert booking.notes == "少盐，软食"
     with unit_of_work(engine) as uow:
-        assert [b.reference for b in find_bookings(uow, DAUGHTER.phone, TODAY)] == [
+        assert [b.reference for b in find_bookings(uow, DAUGHTER.phone, today=TODAY)] == [
             booking.reference
         ]
 

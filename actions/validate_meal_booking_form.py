@@ -1,0 +1,9 @@
+"""The meal booking form; the conversation itself is in `booking_form`."""
+
+from __future__ import annotations
+
+from actions.booking_form import ValidateBookingForm
+
+
+class ValidateMealBookingForm(ValidateBookingForm):
+    kind = "meal"
