@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request, Response
 
 from gateway import errors
 from gateway.rasa_client import RasaClient
-from gateway.routes import chat, eligibility, health, knowledge
+from gateway.routes import bookings, chat, eligibility, health, knowledge, providers
 from gateway.settings import GatewaySettings
 
 
@@ -43,6 +43,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(knowledge.router)
     app.include_router(eligibility.router)
+    app.include_router(providers.router)
+    app.include_router(bookings.router)
     return app
 
 

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from knowledge.booking.providers_import import SAMPLE_FILE, import_providers
 from knowledge.db import make_engine, unit_of_work
 from knowledge.ingest.store import ingest
 from knowledge.migrate import upgrade
@@ -54,11 +55,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 def prepare(url: str) -> None:
-    """Migrate and load the policy documents, as `make run` does."""
+    """Migrate, load the policy documents and the sample provider directory,
+    as `make run` does."""
     upgrade(url)
     engine = make_engine(url)
     with unit_of_work(engine) as uow:
         ingest(uow)
+        report = import_providers(uow, SAMPLE_FILE)
+    assert not report.errors, report.errors
     engine.dispose()
 
 

@@ -9,27 +9,36 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
 
 from knowledge.booking.errors import (
+    BookingError,
     DuplicateBookingError,
     FullError,
+    InvalidBookingError,
     NotFoundError,
     StateError,
 )
 from knowledge.booking.rules import BookingRequest, Person, check, next_open_day, spoken_date
-from knowledge.db import UnitOfWork
+from knowledge.db import UnitOfWork, unit_of_work
 from knowledge.models import Booking, CapacityUsage, Provider
-from knowledge.zh.dates import today_in_china
+from knowledge.zh.dates import MEAL_PERIODS, today_in_china
 
 # Digits only, and none that are misheard on the phone: 1/7 (yāo/qī).
 REFERENCE_DIGITS = "02345689"
 REFERENCE_LENGTH = 6
 CONFIRMED, CANCELLED = "confirmed", "cancelled"
+STATUSES = (CONFIRMED, CANCELLED)
+# Slots in the order of the day (alphabetical order would put dinner first).
+SLOT_ORDER = {"breakfast": 0, "lunch": 1, "dinner": 2, "day": 3}
 
 
 def new_reference() -> str:
@@ -90,6 +99,49 @@ def remaining(uow: UnitOfWork, provider: Provider, date: dt.date, slot: str) -> 
     return max(provider.daily_capacity - (taken or 0), 0)
 
 
+def slots_of(provider: Provider) -> list[str]:
+    """The capacity slots a provider offers: its meal periods, or the whole day for visits."""
+    if provider.kind == "meal":
+        return [period for period in MEAL_PERIODS if period in (provider.periods or [])]
+    return ["day"]
+
+
+def remaining_by_day(
+    uow: UnitOfWork, providers: Sequence[Provider], dates: Sequence[dt.date]
+) -> dict[int, dict[dt.date, dict[str, int]]]:
+    """Places left per provider, open day and slot: {provider id: {date: {slot: n}}}.
+
+    One query over capacity_usage for the whole listing, so a page of
+    providers over two weeks costs one round trip, not one per provider/day.
+    Days a provider is closed are left out.
+    """
+    taken: dict[tuple[int, dt.date, str], int] = {}
+    if providers and dates:
+        rows = uow.session.execute(
+            select(
+                CapacityUsage.provider_id,
+                CapacityUsage.date,
+                CapacityUsage.slot,
+                CapacityUsage.taken,
+            ).where(
+                CapacityUsage.provider_id.in_([provider.id for provider in providers]),
+                CapacityUsage.date.between(min(dates), max(dates)),
+            )
+        )
+        taken = {(row.provider_id, row.date, row.slot): row.taken for row in rows}
+    return {
+        provider.id: {
+            date: {
+                slot: max(provider.daily_capacity - taken.get((provider.id, date, slot), 0), 0)
+                for slot in slots_of(provider)
+            }
+            for date in dates
+            if date.weekday() not in (provider.closed_weekdays or [])
+        }
+        for provider in providers
+    }
+
+
 def _provider(uow: UnitOfWork, provider_id: int) -> Provider:
     provider = uow.session.get(Provider, provider_id)
     if provider is None:
@@ -98,11 +150,14 @@ def _provider(uow: UnitOfWork, provider_id: int) -> Provider:
 
 
 def _live_duplicate(
-    uow: UnitOfWork, phone: str, provider_id: int, service: str, date: dt.date, slot: str
+    uow: UnitOfWork, person: Person, provider_id: int, service: str, date: dt.date, slot: str
 ) -> Booking | None:
+    """The same person's live booking of the same service and slot. A person
+    is a name and a phone: two parents often share one contact number."""
     return uow.session.execute(
         select(Booking).where(
-            Booking.beneficiary_phone == phone,
+            Booking.beneficiary_phone == person.phone,
+            Booking.beneficiary_name == person.name.strip(),
             Booking.provider_id == provider_id,
             Booking.service == service,
             Booking.date == date,
@@ -136,7 +191,7 @@ def create_booking(
     provider = _provider(uow, request.provider_id)
     slot, service = check(request, provider, today)
     person = request.beneficiary
-    if duplicate := _live_duplicate(uow, person.phone, provider.id, service, request.date, slot):
+    if duplicate := _live_duplicate(uow, person, provider.id, service, request.date, slot):
         raise DuplicateBookingError(
             f"{person.name}{spoken_date(request.date)}已经订过了，预约号{duplicate.reference}。",
             duplicate.reference,
@@ -173,6 +228,53 @@ def create_booking(
     return booking, True
 
 
+def submit_booking(
+    request: BookingRequest, today: dt.date | None = None, engine: Engine | None = None
+) -> tuple[Booking, bool]:
+    """The one entry point for creating a booking from outside (API, bot):
+    (booking, created) in its own committed transaction.
+
+    A submission racing its own retry (same idempotency key) loses at the
+    unique index, or finds the last place taken by its twin; either way the
+    twin's booking is the answer, so it is returned as a replay
+    (created=False). A racing duplicate without a key gets the reference of
+    the booking that won.
+    """
+    today = today or today_in_china()
+    try:
+        with unit_of_work(engine) as uow:
+            return create_booking(uow, request, today)
+    except BookingError as error:
+        if request.idempotency_key:
+            with unit_of_work(engine) as uow:
+                earlier = by_idempotency_key(uow, request.idempotency_key)
+            if earlier is not None:
+                return earlier, False
+        if isinstance(error, DuplicateBookingError) and error.reference is None:
+            with unit_of_work(engine) as uow:
+                named = _duplicate_of_winner(uow, request, today)
+            if named is not None:
+                raise named from error
+        raise
+
+
+def _duplicate_of_winner(
+    uow: UnitOfWork, request: BookingRequest, today: dt.date
+) -> DuplicateBookingError | None:
+    """The error naming the live booking a racing duplicate collided with,
+    read after the winner committed."""
+    provider = _provider(uow, request.provider_id)
+    slot, service = check(request, provider, today)
+    person = request.beneficiary
+    winner = _live_duplicate(uow, person, provider.id, service, request.date, slot)
+    if winner is None:
+        return None
+    return DuplicateBookingError(
+        f"{person.name}{spoken_date(request.date)}已经订过了，预约号{winner.reference}。",
+        winner.reference,
+    )
+
+
 def _unused_reference(uow: UnitOfWork) -> str:
     while True:
         reference = new_reference()
@@ -192,20 +294,33 @@ def get_booking(uow: UnitOfWork, reference: str) -> Booking:
     return booking
 
 
-def find_bookings(uow: UnitOfWork, phone: str, today: dt.date | None = None) -> list[Booking]:
-    """Upcoming live bookings for a person served or a person who booked."""
+def find_bookings(
+    uow: UnitOfWork,
+    phone: str | None = None,
+    sender_id: str | None = None,
+    today: dt.date | None = None,
+) -> list[Booking]:
+    """Upcoming live bookings for a phone number (of the person served or of
+    the person who booked) or made in one conversation."""
     today = today or today_in_china()
+    if phone:
+        whose = (Booking.beneficiary_phone == phone) | (Booking.booked_by_phone == phone)
+    elif sender_id:
+        whose = Booking.sender_id == sender_id
+    else:
+        return []
     return list(
         uow.session.execute(
             select(Booking)
-            .where(
-                (Booking.beneficiary_phone == phone) | (Booking.booked_by_phone == phone),
-                Booking.status == CONFIRMED,
-                Booking.date >= today,
-            )
+            .where(whose, Booking.status == CONFIRMED, Booking.date >= today)
             .order_by(Booking.date, Booking.slot)
         ).scalars()
     )
+
+
+def has_bookings(uow: UnitOfWork, sender_id: str) -> bool:
+    """Whether this conversation has made any booking that is still to come."""
+    return bool(find_bookings(uow, sender_id=sender_id))
 
 
 def cancel_booking(uow: UnitOfWork, reference: str) -> Booking:
@@ -233,6 +348,10 @@ def reschedule_booking(
     booking = get_booking(uow, reference)
     if booking.status != CONFIRMED:
         raise StateError(f"预约号{reference}已经取消了，不能改。")
+    if (period and booking.kind != "meal") or (time and booking.kind != "visit"):
+        raise InvalidBookingError(
+            "上门服务改的是日期和几点（time），订餐改的是日期和哪一顿（period）。"
+        )
     provider = _provider(uow, booking.provider_id)
     request = BookingRequest(
         kind=booking.kind,
@@ -248,9 +367,7 @@ def reschedule_booking(
     if (date, slot) == (booking.date, booking.slot):
         booking.time = request.time if booking.kind == "visit" else None
         return booking
-    other = _live_duplicate(
-        uow, booking.beneficiary_phone, provider.id, booking.service, date, slot
-    )
+    other = _live_duplicate(uow, _person(booking), provider.id, booking.service, date, slot)
     if other is not None:
         raise DuplicateBookingError(f"那天已经有预约了，预约号{other.reference}。", other.reference)
     if not _take_place(uow, provider, date, slot):
@@ -260,6 +377,48 @@ def reschedule_booking(
     booking.period = request.period if booking.kind == "meal" else None
     booking.time = request.time if booking.kind == "visit" else None
     return booking
+
+
+@dataclass(frozen=True)
+class BookingFilter:
+    """What staff narrow the booking list by; None means any."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    provider_id: int | None = None
+    region: str | None = None
+    status: str | None = None
+
+
+def _filtered(query: Select, filters: BookingFilter) -> Select:
+    query = query.join(Provider, Provider.id == Booking.provider_id)
+    if filters.date_from:
+        query = query.where(Booking.date >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Booking.date <= filters.date_to)
+    if filters.provider_id is not None:
+        query = query.where(Booking.provider_id == filters.provider_id)
+    if filters.region:
+        query = query.where(Provider.region == filters.region)
+    if filters.status:
+        query = query.where(Booking.status == filters.status)
+    return query
+
+
+def list_bookings(
+    uow: UnitOfWork, filters: BookingFilter, limit: int = 50, offset: int = 0
+) -> tuple[int, list[tuple[Booking, Provider]]]:
+    """(total matching, one page of (booking, provider)): newest day first,
+    then the day's slots in order, so staff see what is coming up together."""
+    total = uow.session.execute(_filtered(select(func.count(Booking.id)), filters)).scalar_one()
+    slot_order = case(SLOT_ORDER, value=Booking.slot, else_=len(SLOT_ORDER))
+    page = uow.session.execute(
+        _filtered(select(Booking, Provider), filters)
+        .order_by(Booking.date.desc(), slot_order, Booking.time, Booking.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return total, [(booking, provider) for booking, provider in page]
 
 
 def _person(booking: Booking) -> Person:

@@ -72,11 +72,13 @@ class Booking(Base):
 
     __tablename__ = "bookings"
     __table_args__ = (
-        # The same person cannot hold two live bookings of the same service
-        # in the same slot: a repeated submission is not a second booking.
+        # The same person (name and phone: parents often share a number)
+        # cannot hold two live bookings of the same service in the same slot:
+        # a repeated submission is not a second booking.
         Index(
             "uq_bookings_live",
             "beneficiary_phone",
+            "beneficiary_name",
             "provider_id",
             "service",
             "date",

@@ -132,6 +132,15 @@ def test_the_same_person_same_meal_twice_is_a_duplicate(engine: Engine) -> None:
     book(engine, meal(provider_id, period="dinner"))  # another meal is fine
 
 
+def test_two_parents_sharing_one_phone_are_two_people(engine: Engine) -> None:
+    provider_id = add_provider(engine)
+    father = Person("李建国", MOTHER.phone, MOTHER.address)
+    with unit_of_work(engine) as uow:
+        first, _ = create_booking(uow, meal(provider_id), TODAY)
+        second, created = create_booking(uow, meal(provider_id, beneficiary=father), TODAY)
+    assert created and first.reference != second.reference
+
+
 def test_an_idempotency_key_returns_the_first_booking(engine: Engine) -> None:
     provider_id = add_provider(engine)
     with unit_of_work(engine) as uow:
