@@ -31,9 +31,11 @@ class ActionAskBookingProvider(Action):
             return []
         first = not tracker.get_slot("booking_declined")
         lead = "离得最近的是" if first else "还有一家是"
+        where = provider.address
+        if not where.startswith(provider.district):
+            where = provider.district + where
         dispatcher.utter_message(
-            text=f"{lead}{provider.name}，在{provider.district}{provider.address}，"
-            f"电话{provider.phone}。就订这家吗？",
+            text=f"{lead}{provider.name}，在{where}，" f"电话{provider.phone}。就订这家吗？",
             buttons=BUTTONS,
         )
         return []

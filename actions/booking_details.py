@@ -35,9 +35,13 @@ _DIET = (
 _NAME_PREFIX = re.compile(
     r"^(?:我|她|他|俺|老人|老太太|老爷子|我妈|我爸|俺娘|俺爹)?(?:叫|姓名是|名字是|名字叫|是)"
 )
+# An address names a road, a building or a village, not just anything said.
+_ADDRESS_WORDS = re.compile(
+    "路|街|巷|弄|号|村|组|小区|栋|幢|楼|室|单元|苑|园|区|镇|乡|社区|大院|公寓"
+)
 _ADDRESS_PREFIX = re.compile(r"^(?:送到|送去|地址是|地址|住在|住|家在|在)")
 _NOT_A_NAME = re.compile(
-    r"[\d,，。.!！?？]|不对|不是|改|取消|算了|订|约|转人工|你好|您好|谢谢|喂|什么|啥|吗|呢"
+    r"[\d,，。.!！?？]|不对|不是|改|取消|算了|订|约|转人工|你好|您好|谢谢|喂|什么|啥|吗|呢|再说|一遍|重复|再见|拜拜|人工"
 )
 _BARE_NAME = re.compile(r"^[\u4e00-\u9fa5·A-Za-z]{1,%d}$" % MAX_NAME)
 
@@ -157,7 +161,9 @@ def read_name(text: str) -> str | None:
 def read_address(text: str) -> str | None:
     """A delivery or visit address: whatever the caller said, minus "送到"."""
     address = _ADDRESS_PREFIX.sub("", text.strip()).strip(" 。，,")
-    if len(address) < 4 or len(address) > MAX_ADDRESS or re.search(r"[<>]", address):
+    if not 4 <= len(address) <= MAX_ADDRESS or re.search(r"[<>]", address):
+        return None
+    if not _ADDRESS_WORDS.search(address):
         return None
     return address
 

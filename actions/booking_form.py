@@ -43,10 +43,10 @@ from knowledge.models import Provider
 from knowledge.zh.dates import MEAL_PERIODS, today_in_china
 
 # Intents with their own rules mid-form: answered, then the form resumes
-# (or ends, for an emergency, a person or goodbye). A policy question that
-# does name a booking detail ("明天呢？") is taken as the detail.
-INTERRUPTIONS = {"emergency", "request_human", "repeat", "goodbye"}
-QUESTIONS = {"ask_policy"}
+# (or ends, for a person or goodbye). A reply that does answer the question
+# is taken as the answer whatever the intent ("清名桥街道…" is no goodbye);
+# only an emergency always comes first.
+INTERRUPTIONS = {"request_human", "repeat", "goodbye", "ask_policy"}
 STOP_WORDS = ("不订了", "不约了", "不要了", "不用了", "先不订", "先不约")
 CORRECTION = re.compile(r"^(不对|不是|错了|改)")
 ORDER = {
@@ -193,8 +193,8 @@ class ValidateBookingForm(FormValidationAction):
         text = (tracker.latest_message.get("text") or "").strip()
         intent = latest_intent(tracker)
         requested = tracker.get_slot(REQUESTED_SLOT)
-        if requested and intent in INTERRUPTIONS:
-            return []  # nothing filled: Rasa's interruption rules take over
+        if requested and intent == "emergency":
+            return []  # nothing filled: Rasa's rules take over at once
         if requested and (
             wants_to_stop(text) or any(w in text for w in STOP_WORDS) or intent == "cancel_booking"
         ):
@@ -202,8 +202,8 @@ class ValidateBookingForm(FormValidationAction):
         slots = dict(tracker.slots)
         said = len(dispatcher.messages)
         heard = self.read(text, intent, requested, slots, dispatcher)
-        if not heard and requested and intent in QUESTIONS:
-            return []
+        if not heard and requested and intent in INTERRUPTIONS:
+            return []  # nothing filled: Rasa's interruption rules take over
         if not heard and requested:
             if len(dispatcher.messages) == said:  # not already told why (a past date)
                 dispatcher.utter_message(text=UNCLEAR[requested])

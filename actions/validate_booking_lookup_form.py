@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 
 from actions.booking_details import read_phone, read_reference
-from actions.booking_form import INTERRUPTIONS, QUESTIONS, STOP_WORDS
+from actions.booking_form import INTERRUPTIONS, STOP_WORDS
 from actions.profile import wants_to_stop
 from actions.support import in_transaction, latest_intent
 from knowledge.booking.service import has_bookings
@@ -55,12 +55,12 @@ class ValidateBookingLookupForm(FormValidationAction):
         requested = tracker.get_slot(REQUESTED_SLOT)
         if requested is None:
             return await self.start(tracker, text)
-        if latest_intent(tracker) in INTERRUPTIONS:
+        if latest_intent(tracker) == "emergency":
             return []
         if wants_to_stop(text) or any(word in text for word in STOP_WORDS):
             return [SlotSet("booking_lookup", None), SlotSet(REQUESTED_SLOT, None)]
         key = lookup_key(text)
-        if key is None and latest_intent(tracker) in QUESTIONS:
+        if key is None and latest_intent(tracker) in INTERRUPTIONS:
             return []
         if key is None:
             dispatcher.utter_message(text=UNCLEAR)

@@ -221,6 +221,17 @@ def test_an_interruption_fills_nothing(run_action, providers) -> None:
     assert result["events"] == [] and result["responses"] == []
 
 
+def test_an_answer_is_taken_whatever_intent_the_nlu_gave_it(run_action, providers) -> None:
+    talk = book_meal(
+        run_action,
+        booking_service="送餐上门",
+        requested_slot="booking_address",
+        _active=True,
+    )
+    talk.say("清名桥街道新民小区3栋201", "goodbye")
+    assert talk.slots["booking_address"] == "清名桥街道新民小区3栋201"
+
+
 def test_stopping_saves_nothing(run_action, providers, use_database) -> None:
     talk = book_meal(run_action)
     talk.say("订明天的午饭", "book_meal")
