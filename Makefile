@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 
-.PHONY: help setup run test lint format train nlu-resources migrate benchmark lock clean
+.PHONY: help setup run test lint format train nlu-resources migrate providers benchmark lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -33,6 +33,10 @@ migrate: setup  ## bring DATABASE_URL up to the latest schema
 
 benchmark: setup  ## print and record performance figures (benchmarks/results/)
 	@$(PY) -m benchmarks.spine && $(PY) -m benchmarks.knowledge
+	@$(PY) -m benchmarks.bookings --database sqlite && $(PY) -m benchmarks.bookings --database postgresql
+
+providers: setup  ## import a provider directory: make providers CSV=path (default: the sample)
+	@$(PY) -m knowledge.booking.providers_import $(CSV)
 
 lock: setup  ## re-pin every installed package into constraints.txt
 	@(echo '# Every package of the environment, pinned (pip freeze). Regenerate with `make lock`.'; \
