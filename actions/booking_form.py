@@ -33,8 +33,8 @@ from knowledge.booking.rules import (
     DELIVERY,
     DINE_IN,
     check_date,
+    check_horizon,
     fits_window,
-    horizon_days,
     spoken_date,
 )
 from knowledge.booking.service import remaining
@@ -93,10 +93,6 @@ UNCLEAR = {
     "booking_address": "没听清地址。请说一下街道、小区和门牌号。",
     "booking_confirmed": "您说“对”我就订上；哪里不对，直接说要改的，比如“不对，是后天”。",
 }
-
-
-def booking_slot(kind: str) -> str:
-    return "booking_period" if kind == "meal" else "booking_time"
 
 
 def capacity_slot(kind: str, slots: dict[str, Any]) -> str | None:
@@ -172,10 +168,10 @@ def recheck_provider(
 
 
 def date_problem(date: dt.date, today: dt.date) -> str | None:
-    if date < today:
-        return f"{spoken_date(date)}已经过了，最早能订今天。"
-    if date > today + dt.timedelta(days=horizon_days()):
-        return f"只能订{horizon_days()}天以内的，{spoken_date(date)}还太远。"
+    try:
+        check_horizon(date, today)
+    except BookingError as error:
+        return error.message
     return None
 
 

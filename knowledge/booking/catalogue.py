@@ -49,10 +49,6 @@ def services() -> tuple[Service, ...]:
     return load_services()
 
 
-def service_names(kind: str) -> tuple[str, ...]:
-    return tuple(s.name for s in services() if s.kind == kind)
-
-
 def service_named(text: str, kind: str | None = None) -> str | None:
     """The catalogue name for a service name or alias said in `text` (the
     longest match wins: 上门护理 before 护理)."""

@@ -79,7 +79,8 @@ def next_open_day(provider: Provider, after: dt.date, today: dt.date) -> dt.date
     return None
 
 
-def check_date(provider: Provider, date: dt.date, today: dt.date) -> None:
+def check_horizon(date: dt.date, today: dt.date) -> None:
+    """Refuse a past date, or one beyond the booking horizon, at any provider."""
     if date < today:
         raise InvalidBookingError(f"{spoken_date(date)}已经过了，最早能订今天。", alternative=today)
     if date > today + dt.timedelta(days=horizon_days()):
@@ -87,6 +88,10 @@ def check_date(provider: Provider, date: dt.date, today: dt.date) -> None:
             f"只能订{horizon_days()}天以内的，{spoken_date(date)}还太远。",
             alternative=today + dt.timedelta(days=horizon_days()),
         )
+
+
+def check_date(provider: Provider, date: dt.date, today: dt.date) -> None:
+    check_horizon(date, today)
     if date.weekday() in (provider.closed_weekdays or []):
         alternative = next_open_day(provider, date, today)
         suggestion = f"最近能订的是{spoken_date(alternative)}。" if alternative else ""

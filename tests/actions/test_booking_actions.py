@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from knowledge.booking.rules import BookingRequest, Person
+from knowledge.booking.service import create_booking
 from knowledge.db import make_engine, unit_of_work
 from knowledge.models import Booking, Provider
 from knowledge.zh.dates import today_in_china
@@ -281,3 +283,25 @@ def test_bookings_are_found_and_cancelled_by_conversation(
     other._run("action_cancel_booking", active=False)
     assert "已经取消了" in other.said[-1]
     assert stored(use_database)[0].status == "cancelled"
+
+
+def test_a_place_gone_before_the_yes_offers_the_next_day(
+    run_action, providers, use_database
+) -> None:
+    talk = book_meal(run_action)
+    for text in ("订明天中午的饭，到食堂吃", "梁溪区", "好", "张桂兰"):
+        talk.say(text)
+    talk.say("13912345678")
+    assert talk.slots["requested_slot"] == "booking_confirmed"
+    engine = make_engine(use_database)  # meanwhile, others take the last places
+    for n in range(5):
+        person = Person(f"邻居{n}", f"1380000000{n}")
+        with unit_of_work(engine) as uow:
+            request = BookingRequest("meal", providers["T-NEAR"], TOMORROW, person, period="lunch")
+            create_booking(uow, request)
+    engine.dispose()
+    said = talk.say("对", "affirm")
+    assert "已经订满了" in said[0] and said[-1].startswith("我核对一下")
+    assert f"{DAY_AFTER.month}月{DAY_AFTER.day}号" in said[-1]
+    talk.say("对", "affirm")
+    assert stored(use_database)[-1].date == DAY_AFTER
