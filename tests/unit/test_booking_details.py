@@ -103,7 +103,13 @@ def test_lunar_dates_are_noticed_not_guessed() -> None:
 
 @pytest.mark.parametrize(
     ("said", "service"),
-    [("到食堂吃", "堂食"), ("送上门", "送餐上门"), ("上门护理", "上门照护"), ("陪我去医院", "陪诊"), ("订个饭", None)],
+    [
+        ("到食堂吃", "堂食"),
+        ("送上门", "送餐上门"),
+        ("上门护理", "上门照护"),
+        ("陪我去医院", "陪诊"),
+        ("订个饭", None),
+    ],
 )
 def test_service_words(said: str, service: str | None) -> None:
     kind = "meal" if service in ("堂食", "送餐上门", None) else "visit"
