@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request, Response
 
 from gateway import errors
 from gateway.rasa_client import RasaClient
-from gateway.routes import bookings, chat, eligibility, health, knowledge, providers
+from gateway.routes import bookings, chat, eligibility, health, knowledge, providers, web
 from gateway.settings import GatewaySettings
 
 
@@ -45,6 +45,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(eligibility.router)
     app.include_router(providers.router)
     app.include_router(bookings.router)
+    app.include_router(web.router)
     return app
 
 

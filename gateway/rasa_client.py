@@ -35,6 +35,18 @@ class RasaClient:
             raise AssistantUnavailableError(str(error)) from error
         return list(response.json() or [])
 
+    async def events(self, sender: str) -> list[dict[str, Any]]:
+        """The conversation's tracker events, oldest first (none for a new sender)."""
+        try:
+            response = await self._http.get(
+                f"{self._settings.rasa_url}/conversations/{sender}/tracker",
+                params={"token": self._settings.rasa_auth_token},
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise AssistantUnavailableError(str(error)) from error
+        return list(response.json().get("events") or [])
+
     async def check_rasa(self) -> str:
         """'ok' if Rasa is up with a model loaded and accepts our API token."""
         return await self._check(

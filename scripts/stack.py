@@ -143,6 +143,7 @@ def run() -> int:
         stack.wait_ready()
         print(
             "\n银龄通 is running.\n"
+            f"  Web chat:       {stack.gateway_url}/\n"
             f"  Chat API:       {stack.gateway_url}/api/chat\n"
             f"  Health:         {stack.gateway_url}/health\n"
             f"  Rasa server:    {env['RASA_URL']}\n"

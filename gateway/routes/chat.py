@@ -1,15 +1,26 @@
-"""POST /api/chat: one caller message in, Rasa's bot messages out, unchanged."""
+"""The chat API.
+
+POST /api/chat                    one caller message in, Rasa's bot messages out, unchanged
+GET  /api/chat/{sender}/history   the conversation so far, as the web chat shows it
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from fastapi import APIRouter, Request
 
 from gateway.errors import error_response
-from gateway.schemas import ChatRequest
+from gateway.schemas import SENDER_RE, ChatRequest
 
 router = APIRouter()
+
+
+class Turn(TypedDict):
+    role: Literal["user", "bot"]
+    text: str | None
+    buttons: list[dict[str, Any]]
+    custom: dict[str, Any] | None
 
 
 @router.post("/api/chat")
@@ -24,3 +35,45 @@ async def chat(body: ChatRequest, request: Request) -> Any:
             f"消息太长了，请分几次说，每次不超过{settings.max_message_chars}个字。",
         )
     return await request.app.state.rasa.send(body.sender, body.message)
+
+
+@router.get("/api/chat/{sender}/history")
+async def history(sender: str, request: Request) -> Any:
+    """`[{"role": "user"|"bot", "text", "buttons", "custom"}]`, oldest first,
+    read from Rasa's tracker; an unknown sender has an empty history."""
+    # "." and ".." match the sender pattern but would climb the tracker URL.
+    if not SENDER_RE.match(sender) or sender.strip(".") == "":
+        return error_response(422, "invalid_request", "请求内容有误：会话编号格式不对。")
+    return turns(await request.app.state.rasa.events(sender))
+
+
+def turns(events: list[dict[str, Any]]) -> list[Turn]:
+    """The utterances among tracker events. A bot text and its custom payload
+    stay one turn (the REST channel sends them as two messages). A tapped
+    button's payload (`/affirm`) is shown by the title the person tapped; a
+    payload no button offered (the page's own `/greet`) was never said by
+    the person and is left out."""
+    result: list[Turn] = []
+    offered: dict[str, str] = {}  # payload → title of the buttons since the last user turn
+    for event in events:
+        if event.get("event") == "bot":
+            data = event.get("data") or {}
+            buttons = data.get("buttons") or []
+            offered.update({b.get("payload", ""): b.get("title", "") for b in buttons})
+            if event.get("text") or buttons or data.get("custom"):
+                result.append(
+                    Turn(
+                        role="bot",
+                        text=event.get("text"),
+                        buttons=buttons,
+                        custom=data.get("custom"),
+                    )
+                )
+        elif event.get("event") == "user":
+            text = event.get("text") or ""
+            if text.startswith("/"):
+                text = offered.get(text, "")
+            offered = {}
+            if text:
+                result.append(Turn(role="user", text=text, buttons=[], custom=None))
+    return result
