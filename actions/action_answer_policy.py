@@ -38,15 +38,19 @@ def citation_line(answer: Answer) -> str | None:
 
 
 def say(dispatcher: CollectingDispatcher, answer: Answer, prefix: str = "") -> None:
+    """The answer, then its sources as a line to be heard. Screens show the
+    sources under the answer instead, so the payload names that line
+    (`spoken_source`) for them to leave out."""
+    line = citation_line(answer)
     dispatcher.utter_message(
         text=prefix + answer.answer,
         json_message={
             "kind": "policy_answer",
             "found": answer.found,
             "citations": [c.as_dict() for c in answer.citations],
+            "spoken_source": line,
         },
     )
-    line = citation_line(answer)
     if line:
         dispatcher.utter_message(text=line)
 

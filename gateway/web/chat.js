@@ -78,9 +78,20 @@ function showCustom(custom) {
   }
 }
 
+// The spoken "出处：…" line that follows a policy answer: the page already
+// shows those sources under the answer.
+let spokenSource = null;
+
 function showBot(message) {
-  if (message.text) lastBot = view.botRow(message.text, speak);
-  if (message.custom) showCustom(message.custom);
+  if (message.text && message.text === spokenSource) {
+    spokenSource = null;
+  } else if (message.text) {
+    lastBot = view.botRow(message.text, speak);
+  }
+  if (message.custom) {
+    spokenSource = message.custom.spoken_source || null;
+    showCustom(message.custom);
+  }
   if (message.buttons?.length) {
     view.quickReplies(message.buttons, (choice) => send(choice.payload, choice.title));
   }

@@ -123,6 +123,8 @@ def test_a_policy_answer_shows_its_source_which_opens_to_the_quote(chat: Chat) -
     expect(quote).to_be_visible()
     expect(quote).to_have_text(citation["quote"])
     expect(source.locator(".where")).to_contain_text(f"原文第{citation['lines'][0]}")
+    # The "出处：…" line is for the ear; the page shows the sources once.
+    assert not [b for b in chat.bubbles() if b.startswith("出处")], chat.bubbles()
 
 
 def test_a_meal_for_mother_ends_in_a_booking_card_that_survives_a_reload(chat: Chat) -> None:
