@@ -11,14 +11,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
-from gateway import errors
+from gateway import auth, errors, log_masking
 from gateway.rasa_client import RasaClient
-from gateway.routes import bookings, chat, eligibility, health, knowledge, providers, web
+from gateway.routes import bookings, chat, eligibility, health, knowledge, providers, staff, web
 from gateway.settings import GatewaySettings
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     settings = settings or GatewaySettings.from_env()
+    log_masking.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -29,6 +30,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app = FastAPI(title="银龄通 gateway", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     errors.install(app)
+    auth.install(app)
 
     @app.middleware("http")
     async def limit_body_size(
@@ -45,6 +47,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(eligibility.router)
     app.include_router(providers.router)
     app.include_router(bookings.router)
+    app.include_router(bookings.staff)
+    app.include_router(staff.login_router)
+    app.include_router(staff.router)
     app.include_router(web.router)
     return app
 

@@ -4,7 +4,7 @@ POST  /api/bookings                      201 created, 200 idempotent replay
 GET   /api/bookings/{reference}          phones masked
 POST  /api/bookings/{reference}/cancel
 PATCH /api/bookings/{reference}          {"date", "period"?, "time"?}
-GET   /api/staff/bookings                full phones, filters, paging
+GET   /api/staff/bookings                full phones, filters, paging (staff login)
 
 Every refusal is a BookingError turned into {"error", "detail",
 "alternative", ("reference")} with the service's Chinese reason.
@@ -22,6 +22,7 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, StrictBool, StrictInt, StrictStr, root_validator, validator
 
+from gateway.auth import staff_router
 from gateway.errors import error_response
 from gateway.routes.providers import invalid_query, unknown_region
 from knowledge.booking.catalogue import KINDS
@@ -42,6 +43,7 @@ from knowledge.regions import gazetteer
 from knowledge.zh.dates import MEAL_PERIODS
 
 router = APIRouter()
+staff = staff_router()
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -283,7 +285,7 @@ def _staff_page(uow: UnitOfWork, filters: BookingFilter, limit: int, offset: int
     return {"total": total, "items": items}
 
 
-@router.get("/api/staff/bookings")
+@staff.get("/api/staff/bookings")
 async def staff_bookings(
     date: str | None = Query(None, max_length=20),
     date_from: str | None = Query(None, max_length=20),
@@ -294,7 +296,7 @@ async def staff_bookings(
     limit: int = Query(50),
     offset: int = Query(0),
 ) -> Any:
-    """Staff view with full phone numbers; a later issue puts /api/staff behind login."""
+    """Staff view with full phone numbers, for logged-in staff only."""
     days: dict[str, dt.date | None] = {}
     for name, value in (("date", date), ("date_from", date_from), ("date_to", date_to)):
         try:

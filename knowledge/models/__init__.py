@@ -4,6 +4,7 @@ from knowledge.models.base import Base
 from knowledge.models.booking import Booking, CapacityUsage, Provider
 from knowledge.models.conversation import EmergencyAlert, Handoff
 from knowledge.models.policy import Document, Indicator, Passage, Section
+from knowledge.models.staff import StaffLoginFailure, StaffSession, StaffUser
 
 __all__ = [
     "Base",
@@ -16,4 +17,7 @@ __all__ = [
     "Passage",
     "Provider",
     "Section",
+    "StaffLoginFailure",
+    "StaffSession",
+    "StaffUser",
 ]

@@ -25,6 +25,7 @@ from knowledge.db import engine_for, unit_of_work
 from knowledge.models import Booking, Provider
 from knowledge.zh.dates import today_in_china
 from scripts.stack import free_port
+from tests.gateway.staff_login import log_in
 
 MOTHER = {"name": "王秀英", "phone": "13912345678", "address": "梁溪区清名桥街道1号"}
 DAUGHTER = {"name": "李娟", "phone": "13800001111", "relation": "女儿"}
@@ -446,6 +447,7 @@ def test_a_visit_is_moved_by_time_not_period(client: TestClient, engine: Engine)
 def test_staff_listing_filters_orders_and_shows_full_phones(
     client: TestClient, engine: Engine
 ) -> None:
+    log_in(client, engine)
     wuxi = add_provider(engine, periods=["breakfast", "lunch", "dinner"])
     ganzhou = add_provider(engine, code="T-GZ", name="赣州食堂", region="赣州市")
     references = {}
@@ -493,7 +495,10 @@ def test_staff_listing_filters_orders_and_shows_full_phones(
         ({"region": "火星"}, "unknown_region"),
     ],
 )
-def test_bad_staff_queries_are_422_in_chinese(client: TestClient, params: dict, code: str) -> None:
+def test_bad_staff_queries_are_422_in_chinese(
+    client: TestClient, engine: Engine, params: dict, code: str
+) -> None:
+    log_in(client, engine)
     response = client.get("/api/staff/bookings", params=params)
     assert response.status_code == 422 and response.json()["error"] == code
     assert is_chinese(response.json()["detail"])

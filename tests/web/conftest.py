@@ -75,7 +75,9 @@ class Chat:
         self.page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running while it is
+# open, which would break every later test that calls asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM.exists(), f"{CHROMIUM} is missing: scripts/test.sh installs Debian's chromium"
     with sync_playwright() as playwright:
