@@ -18,8 +18,16 @@ from knowledge.booking.catalogue import service_named
 from knowledge.booking.rules import MAX_ADDRESS, MAX_NAME
 from knowledge.regions import gazetteer
 from knowledge.zh.dates import is_lunar, parse_date, parse_time
+from knowledge.zh.numerals import DIGITS
 
-_SPOKEN_DIGITS = str.maketrans("零〇○洞幺一二三四五六七八九拐勾", "0000112345678979")
+# Digits as said one by one in a number: the numerals' digits (not 两/俩,
+# which count things) and the radio words 洞 (0), 拐 (7), 勾 (9).
+_SPOKEN_DIGITS = {
+    **{word: str(value) for word, value in DIGITS.items() if word not in "两俩O"},
+    **{"洞": "0", "拐": "7", "勾": "9"},
+}
+_SPOKEN_RUN = re.compile(f"[{''.join(_SPOKEN_DIGITS)}]{{3,}}")
+_SPOKEN_TABLE = str.maketrans(_SPOKEN_DIGITS)
 _PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _REFERENCE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 # Dietary notes kept with a meal booking, as the kitchen would write them.
@@ -80,11 +88,7 @@ class Details:
 def spoken_digits(text: str) -> str:
     """幺三九 一二三四 五六七八 → 13912345678: spoken digit strings become
     digits, and spaces or dashes between digits go."""
-    runs = re.sub(
-        r"[零〇○洞幺一二三四五六七八九拐勾]{3,}",
-        lambda m: m.group().translate(_SPOKEN_DIGITS),
-        text,
-    )
+    runs = _SPOKEN_RUN.sub(lambda m: m.group().translate(_SPOKEN_TABLE), text)
     return re.sub(r"(?<=\d)[\s\-－—]+(?=\d)", "", runs)
 
 

@@ -30,37 +30,12 @@ from knowledge.booking.service import (
 )
 from knowledge.db import unit_of_work
 from knowledge.models import Booking, Provider
+from tests.booking.providers import add_provider
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 TOMORROW = TODAY + dt.timedelta(days=1)
 MOTHER = Person("王秀英", "13912345678", "梁溪区清名桥街道1号")
 DAUGHTER = Person("李娟", "13800001111", relation="女儿")
-
-
-def add_provider(engine: Engine, **overrides: object) -> int:
-    values: dict[str, object] = {
-        "code": "T-MEAL",
-        "kind": "meal",
-        "name": "清名桥长者食堂",
-        "region": "无锡市",
-        "district": "梁溪区",
-        "street": "清名桥街道",
-        "address": "清名桥街道2号",
-        "phone": "051000000000",
-        "services": ["堂食", "送餐上门"],
-        "periods": ["lunch", "dinner"],
-        "daily_capacity": 5,
-        "dine_in": True,
-        "delivery": True,
-        "service_area": ["清名桥街道"],
-        "closed_weekdays": [6],
-    }
-    values.update(overrides)
-    with unit_of_work(engine) as uow:
-        provider = Provider(**values)
-        uow.session.add(provider)
-        uow.session.flush()
-        return provider.id
 
 
 def meal(provider_id: int, **overrides: object) -> BookingRequest:

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import httpx
@@ -20,11 +21,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.engine import Engine
 
-from gateway.app import create_app
 from knowledge.db import engine_for, unit_of_work
-from knowledge.models import Booking, Provider
+from knowledge.models import Booking
 from knowledge.zh.dates import today_in_china
 from scripts.stack import free_port
+from tests.booking.providers import add_provider as add_provider_closed_sundays
 from tests.gateway.staff_login import log_in
 
 MOTHER = {"name": "王秀英", "phone": "13912345678", "address": "梁溪区清名桥街道1号"}
@@ -36,30 +37,8 @@ def day(offset: int) -> dt.date:
     return today_in_china() + dt.timedelta(days=offset)
 
 
-def add_provider(engine: Engine, **overrides: object) -> int:
-    values: dict[str, object] = {
-        "code": "T-MEAL",
-        "kind": "meal",
-        "name": "清名桥长者食堂",
-        "region": "无锡市",
-        "district": "梁溪区",
-        "street": "清名桥街道",
-        "address": "清名桥街道2号",
-        "phone": "051000000000",
-        "services": ["堂食", "送餐上门"],
-        "periods": ["lunch", "dinner"],
-        "daily_capacity": 5,
-        "dine_in": True,
-        "delivery": True,
-        "service_area": ["清名桥街道"],
-        "closed_weekdays": [],
-    }
-    values.update(overrides)
-    with unit_of_work(engine) as uow:
-        provider = Provider(**values)
-        uow.session.add(provider)
-        uow.session.flush()
-        return provider.id
+# Open every day, so that tests do not depend on the weekday they run on.
+add_provider = partial(add_provider_closed_sundays, closed_weekdays=[])
 
 
 def add_visit_provider(engine: Engine, **overrides: object) -> int:
@@ -121,13 +100,6 @@ def confirmed(engine: Engine, provider_id: int, date: dt.date, slot: str) -> int
                 Booking.status == "confirmed",
             )
         ).scalar_one()
-
-
-@pytest.fixture
-def client(use_database: str) -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
-        yield client
-    engine_for(use_database).dispose()
 
 
 def lunch_left(client: TestClient, provider_id: int, date: dt.date) -> int:

@@ -10,22 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gateway.app import create_app
-from gateway.settings import GatewaySettings
-
-CLOSED_PORT_URL = "http://127.0.0.1:9"
+from tests.gateway.offline import offline_settings
 
 
 @pytest.fixture
 def client(use_database: str) -> Iterator[TestClient]:
-    settings = GatewaySettings(
-        rasa_url=CLOSED_PORT_URL,
-        rasa_auth_token="x",
-        action_server_url=CLOSED_PORT_URL,
-        max_message_chars=500,
-        max_body_bytes=64 * 1024,
-        upstream_timeout_s=2,
-    )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(offline_settings())) as client:
         yield client
 
 

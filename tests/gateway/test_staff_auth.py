@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -19,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from gateway.app import create_app
 from gateway.auth import COOKIE, CSRF_HEADER, SAFE_METHODS, staff_router
-from knowledge.db import engine_for, unit_of_work
+from knowledge.db import unit_of_work
 from knowledge.models import StaffLoginFailure, StaffSession, StaffUser
 from knowledge.models.base import utcnow
 from knowledge.staff import passwords
@@ -29,13 +28,6 @@ from tests.gateway.staff_login import PASSWORD, add_staff, log_in
 # The only routes under the protected prefixes that anonymous callers may use.
 OPEN_ROUTES = {("POST", "/api/staff/login")}
 PATH_PARAMETER = re.compile(r"\{[^}]+\}")
-
-
-@pytest.fixture
-def client(use_database: str) -> Iterator[TestClient]:
-    with TestClient(create_app()) as client:
-        yield client
-    engine_for(use_database).dispose()
 
 
 def attempt(client: TestClient, username: str, password: str) -> Response:

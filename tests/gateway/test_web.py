@@ -14,24 +14,15 @@ from fastapi.testclient import TestClient
 from gateway.app import create_app
 from gateway.routes.chat import turns
 from gateway.routes.web import CONTENT_TYPES, WEB_DIR
-from gateway.settings import GatewaySettings
+from tests.gateway.offline import offline_settings
 
-CLOSED_PORT_URL = "http://127.0.0.1:9"
 URLS = ["/", *(f"/web/{name}" for name in CONTENT_TYPES if name != "index.html")]
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"  # an identifier, never fetched
 
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    settings = GatewaySettings(
-        rasa_url=CLOSED_PORT_URL,
-        rasa_auth_token="x",
-        action_server_url=CLOSED_PORT_URL,
-        max_message_chars=500,
-        max_body_bytes=64 * 1024,
-        upstream_timeout_s=2,
-    )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(offline_settings())) as client:
         yield client
 
 
