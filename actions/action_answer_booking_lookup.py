@@ -2,7 +2,9 @@
 
 At most three bookings are read out on the phone; each has its reference.
 For a cancellation, one match is offered for a yes; several are listed
-with a button each, and nothing is cancelled without a yes.
+with a button each, and nothing is cancelled without a yes. A booking made
+in another conversation (found by phone number or reference) is read out
+without its address: knowing a number is not knowing where someone lives.
 """
 
 from __future__ import annotations
@@ -18,25 +20,31 @@ from actions.booking_speech import describe_booking
 from actions.support import in_transaction
 from knowledge.booking.directory import get_provider
 from knowledge.booking.errors import NotFoundError
-from knowledge.booking.service import find_bookings, get_booking
+from knowledge.booking.service import CONFIRMED, STATUS_NAMES, find_bookings, get_booking
 from knowledge.db import UnitOfWork
 from knowledge.models import Booking
 
 MAX_SPOKEN = 3
 ORDINALS = "一二三"
-STATUS_WORDS = {"confirmed": "已预约", "cancelled": "已取消"}
 
 
-def _described(uow: UnitOfWork, bookings: list[Booking]) -> list[tuple[Booking, str]]:
-    return [(b, describe_booking(b, get_provider(uow, b.provider_id).name)) for b in bookings]
+def _described(
+    uow: UnitOfWork, bookings: list[Booking], sender_id: str
+) -> list[tuple[Booking, str]]:
+    return [
+        (b, describe_booking(b, get_provider(uow, b.provider_id).name, b.sender_id == sender_id))
+        for b in bookings
+    ]
 
 
-def lookup(uow: UnitOfWork, key: str, wanted: dict[str, str]) -> list[tuple[Booking, str]]:
+def lookup(
+    uow: UnitOfWork, key: str, wanted: dict[str, str], sender_id: str
+) -> list[tuple[Booking, str]]:
     """The bookings a lookup key names, narrowed by the caller's first sentence."""
     kind, value = key.split(":", 1)
     if kind == "reference":
         try:
-            return _described(uow, [get_booking(uow, value)])
+            return _described(uow, [get_booking(uow, value)], sender_id)
         except NotFoundError:
             return []
     found = find_bookings(uow, **{"phone" if kind == "phone" else "sender_id": value})
@@ -46,7 +54,7 @@ def lookup(uow: UnitOfWork, key: str, wanted: dict[str, str]) -> list[tuple[Book
         if ("date" not in wanted or b.date == dt.date.fromisoformat(wanted["date"]))
         and ("kind" not in wanted or b.kind == wanted["kind"])
     ]
-    return _described(uow, narrowed or found)
+    return _described(uow, narrowed or found, sender_id)
 
 
 class ActionAnswerBookingLookup(Action):
@@ -61,7 +69,7 @@ class ActionAnswerBookingLookup(Action):
             dispatcher.utter_message(text="好的。还有别的要帮忙的吗？")
             return []
         wanted = tracker.get_slot("booking_filter") or {}
-        found = await in_transaction(lookup, key, wanted)
+        found = await in_transaction(lookup, key, wanted, tracker.sender_id)
         if not found:
             dispatcher.utter_message(
                 text="没有找到预约。号码对的话，可能已经取消或者过期了。要重新订，说“订饭”或者“约上门服务”。"
@@ -70,7 +78,7 @@ class ActionAnswerBookingLookup(Action):
         if tracker.get_slot("booking_purpose") == "cancel":
             return self.offer_cancellation(found, dispatcher)
         lines = [
-            f"{ORDINALS[i]}是{text}，预约号{b.reference}，{STATUS_WORDS.get(b.status, b.status)}"
+            f"{ORDINALS[i]}是{text}，预约号{b.reference}，{STATUS_NAMES.get(b.status, b.status)}"
             for i, (b, text) in enumerate(found[:MAX_SPOKEN])
         ]
         more = f"另外还有{len(found) - MAX_SPOKEN}个。" if len(found) > MAX_SPOKEN else ""
@@ -80,9 +88,10 @@ class ActionAnswerBookingLookup(Action):
     def offer_cancellation(
         self, found: list[tuple[Booking, str]], dispatcher: CollectingDispatcher
     ) -> list[EventType]:
-        live = [(b, text) for b, text in found if b.status == "confirmed"]
+        live = [(b, text) for b, text in found if b.status == CONFIRMED]
         if not live:
-            dispatcher.utter_message(text="这个预约已经取消了，不用再取消。")
+            status = STATUS_NAMES.get(found[0][0].status, "")
+            dispatcher.utter_message(text=f"这个预约已经是“{status}”了，不用再取消。")
             return []
         if len(live) == 1:
             booking, text = live[0]

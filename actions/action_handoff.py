@@ -36,7 +36,9 @@ async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         dispatcher.utter_message(text="抱歉，现在没能转给养老顾问。" + contact)
         return
     dispatcher.utter_message(
-        text="好的，我已经把您的情况转给养老顾问，他们会在这里回复您。" + contact
+        text="好的，我已经把您的情况转给养老顾问，他们会在这里回复您。" + contact,
+        # Tells the web chat to watch the conversation for the advisor's replies.
+        json_message={"kind": "handoff", "state": "queued"},
     )
 
 

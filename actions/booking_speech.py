@@ -36,8 +36,10 @@ def describe(
     service: str | None = None,
     address: str | None = None,
 ) -> str:
-    """12月3号（星期四）的午餐，清名桥长者食堂送到清名桥街道1号."""
+    """12月3号（星期四）的午餐，清名桥长者食堂送到清名桥街道1号; without an
+    address, "登记的地址"."""
     when = spoken_date(date)
+    address = address or "登记的地址"
     if kind == "meal":
         meal = MEAL_PERIODS.get(period or "", "饭")
         if service == DELIVERY:
@@ -47,7 +49,9 @@ def describe(
     return f"{when}{clock}，{provider}上门{service}，地址是{address}"
 
 
-def describe_booking(booking: Booking, provider: str) -> str:
+def describe_booking(booking: Booking, provider: str, with_address: bool = True) -> str:
+    """One booking in a sentence; `with_address=False` for a caller who found
+    it by number rather than made it in this conversation."""
     return describe(
         booking.kind,
         booking.date,
@@ -55,5 +59,5 @@ def describe_booking(booking: Booking, provider: str) -> str:
         period=booking.period,
         time=booking.time,
         service=booking.service,
-        address=booking.beneficiary_address,
+        address=booking.beneficiary_address if with_address else None,
     )

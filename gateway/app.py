@@ -13,8 +13,23 @@ from fastapi import FastAPI, Request, Response
 
 from gateway import auth, errors, log_masking
 from gateway.rasa_client import RasaClient
-from gateway.routes import bookings, chat, eligibility, health, knowledge, providers, staff, web
+from gateway.routes import (
+    bookings,
+    chat,
+    eligibility,
+    health,
+    knowledge,
+    providers,
+    staff,
+    staff_bookings,
+    staff_handoffs,
+    staff_providers,
+    web,
+)
 from gateway.settings import GatewaySettings
+
+# Routes that take a file: they count the bytes themselves, up to max_upload_bytes.
+UPLOADS = frozenset({"/api/staff/providers/import"})
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -37,8 +52,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
         length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return errors.error_response(413, "body_too_large", "内容太大了，请缩短后再发。")
+        upload = request.url.path in UPLOADS
+        limit = settings.max_upload_bytes if upload else settings.max_body_bytes
+        if length and length.isdigit() and int(length) > limit:
+            return errors.too_large(upload, limit).response()
         return await call_next(request)
 
     app.include_router(health.router)
@@ -47,10 +64,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(eligibility.router)
     app.include_router(providers.router)
     app.include_router(bookings.router)
-    app.include_router(bookings.staff)
+    app.include_router(staff_bookings.router)
+    app.include_router(staff_providers.router)
+    app.include_router(staff_handoffs.router)
     app.include_router(staff.login_router)
     app.include_router(staff.router)
     app.include_router(web.router)
+    app.include_router(web.console)
     return app
 
 

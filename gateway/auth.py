@@ -3,7 +3,7 @@
 `require_staff` admits a request that carries a live session cookie and,
 for a state-changing method, the session's CSRF token in `X-CSRF-Token`;
 `require_admin` also wants the admin role. Every route under /api/staff/
-(and the /staff pages to come) belongs on a router made by
+(and the /staff console page) belongs on a router made by
 `staff_router()`, which applies `require_staff` to each route it holds, so
 a route cannot be left open by a forgotten parameter;
 tests/gateway/test_staff_auth.py calls every such route of the app
@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import asyncio
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import RedirectResponse
 
-from gateway.errors import error_response
+from gateway.errors import RefusalError
 from knowledge.settings import get_staff_settings
 from knowledge.staff.sessions import StaffIdentity, csrf_matches, resume_session
 from knowledge.staff.users import ADMIN
 
 COOKIE = "yinling_staff"
+LOGIN_PAGE = "/staff/login"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOGIN_REQUIRED = "请先登录养老顾问工作台。"
@@ -32,12 +34,8 @@ ADMIN_ONLY = "这项操作只有管理员可以做。"
 JSON_ONLY = "请用 JSON 提交（Content-Type: application/json）。"
 
 
-class AccessError(Exception):
-    """A refusal by the staff access layer, answered in the gateway's error shape."""
-
-    def __init__(self, status: int, code: str, detail: str) -> None:
-        super().__init__(code)
-        self.status, self.code, self.detail = status, code, detail
+class AccessError(RefusalError):
+    """A refusal by the staff access layer."""
 
 
 async def require_staff(request: Request) -> StaffIdentity:
@@ -93,6 +91,12 @@ def clear_session_cookie(response: Response, secure: bool) -> None:
 
 
 def install(app: FastAPI) -> None:
+    """A browser opening a console page without a session is sent to the
+    login page (and back afterwards); API callers get the 401 as JSON."""
+
     @app.exception_handler(AccessError)
-    async def _refused(_: Request, error: AccessError) -> JSONResponse:
-        return error_response(error.status, error.code, error.detail)
+    async def _refused(request: Request, error: AccessError) -> Response:
+        page = not request.url.path.startswith("/api/")
+        if page and error.status == 401 and "text/html" in request.headers.get("accept", ""):
+            return RedirectResponse(f"{LOGIN_PAGE}?next={quote(request.url.path)}", 303)
+        return error.response()

@@ -24,6 +24,34 @@ def error_response(status: int, code: str, detail: str, **extra: object) -> JSON
     return JSONResponse(status_code=status, content={"error": code, "detail": detail, **extra})
 
 
+class RefusalError(Exception):
+    """Raised anywhere in a request (a route, a dependency) to answer with
+    this error instead of going on."""
+
+    def __init__(self, status: int, code: str, detail: str, **extra: object) -> None:
+        super().__init__(code)
+        self.status, self.code, self.detail, self.extra = status, code, detail, extra
+
+    def response(self) -> JSONResponse:
+        return error_response(self.status, self.code, self.detail, **self.extra)
+
+
+def too_large(upload: bool, limit: int) -> RefusalError:
+    """413 for a request body over the limit (a file's limit is named)."""
+    detail = f"文件太大了，最多{limit // 1024}KB。" if upload else "内容太大了，请缩短后再发。"
+    return RefusalError(413, "body_too_large", detail)
+
+
+def bad_query(name: str, message: str) -> RefusalError:
+    """422 for a bad query parameter, in the shape of the global validation error."""
+    fields = [{"field": name, "message": message}]
+    return RefusalError(422, "invalid_request", f"请求内容有误：{message}", fields=fields)
+
+
+def invalid_query(name: str, message: str) -> JSONResponse:
+    return bad_query(name, message).response()
+
+
 def _field_messages(error: RequestValidationError) -> list[dict[str, str]]:
     fields = []
     for item in error.errors():
@@ -38,6 +66,10 @@ def install(app: FastAPI) -> None:
         fields = _field_messages(error)
         first = fields[0]["message"] if fields else "请求格式不对"
         return error_response(422, "invalid_request", f"请求内容有误：{first}", fields=fields)
+
+    @app.exception_handler(RefusalError)
+    async def _refused(_: Request, refusal: RefusalError) -> JSONResponse:
+        return refusal.response()
 
     @app.exception_handler(AssistantUnavailableError)
     async def _unavailable(_: Request, error: AssistantUnavailableError) -> JSONResponse:

@@ -47,6 +47,20 @@ class RasaClient:
             raise AssistantUnavailableError(str(error)) from error
         return list(response.json().get("events") or [])
 
+    async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        """Add events to the conversation (an advisor's message, a pause)
+        through Rasa's own API, so its lock store orders them with the
+        caller's messages."""
+        try:
+            response = await self._http.post(
+                f"{self._settings.rasa_url}/conversations/{sender}/tracker/events",
+                params={"token": self._settings.rasa_auth_token, "include_events": "NONE"},
+                json=events,
+            )
+            response.raise_for_status()
+        except httpx.HTTPError as error:
+            raise AssistantUnavailableError(str(error)) from error
+
     async def check_rasa(self) -> str:
         """'ok' if Rasa is up with a model loaded and accepts our API token."""
         return await self._check(

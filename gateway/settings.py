@@ -14,6 +14,8 @@ class GatewaySettings:
     max_message_chars: int
     max_body_bytes: int
     upstream_timeout_s: float
+    # Uploads (a provider CSV) may be larger than a chat message or a booking.
+    max_upload_bytes: int = 2 * 1024 * 1024
     # Send the staff session cookie only over HTTPS; on for any deployment
     # behind TLS, off by default so the console works on http://127.0.0.1.
     staff_cookie_secure: bool = False
@@ -29,6 +31,7 @@ class GatewaySettings:
             max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "500")),
             max_body_bytes=int(os.environ.get("MAX_BODY_BYTES", str(64 * 1024))),
             upstream_timeout_s=float(os.environ.get("UPSTREAM_TIMEOUT_S", "30")),
+            max_upload_bytes=int(os.environ.get("MAX_UPLOAD_BYTES", str(2 * 1024 * 1024))),
             staff_cookie_secure=os.environ.get("STAFF_COOKIE_SECURE", "0").strip().lower()
             in {"1", "true", "yes", "on"},
         )

@@ -81,9 +81,11 @@ class UnitOfWork:
             bind=engine or get_engine(), future=True, expire_on_commit=False
         )
         self.session: Session
+        self._locked = False
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
+        self._locked = False
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -92,11 +94,16 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+        self._locked = False
 
     def lock_for_writing(self) -> None:
         """Call first in a transaction that reads and then writes based on
-        what it read, so concurrent ones queue instead of failing."""
-        self.session.connection(execution_options={WRITES_AFTER_READS: True})
+        what it read, so concurrent ones queue instead of failing. Calling
+        it again in the same transaction (a caller, then the service it
+        calls) is harmless."""
+        if not self._locked:
+            self.session.connection(execution_options={WRITES_AFTER_READS: True})
+            self._locked = True
 
 
 @contextmanager

@@ -1,13 +1,16 @@
-"""Booking API: create, look up, cancel and reschedule; staff listing.
+"""Booking API for families and partner systems: create, look up, cancel, reschedule.
 
-POST  /api/bookings                      201 created, 200 idempotent replay
-GET   /api/bookings/{reference}          phones masked
-POST  /api/bookings/{reference}/cancel
-PATCH /api/bookings/{reference}          {"date", "period"?, "time"?}
-GET   /api/staff/bookings                full phones, filters, paging (staff login)
+POST  /api/bookings                             201 created, 200 idempotent replay
+GET   /api/bookings/{reference}?phone=…         phones masked
+POST  /api/bookings/{reference}/cancel?phone=…
+PATCH /api/bookings/{reference}?phone=…         {"date", "period"?, "time"?}
 
-Every refusal is a BookingError turned into {"error", "detail",
-"alternative", ("reference")} with the service's Chinese reason.
+A reference alone opens nothing: `phone` must be the served person's or
+the booker's number, and a wrong one is answered exactly like an unknown
+reference, so one family cannot read another's address by guessing six
+digits. Every refusal is a BookingError turned into {"error", "detail",
+"alternative", ("reference")} with the service's Chinese reason. Staff
+routes are in gateway/routes/staff_bookings.py.
 """
 
 from __future__ import annotations
@@ -22,35 +25,27 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, StrictBool, StrictInt, StrictStr, root_validator, validator
 
-from gateway.auth import staff_router
-from gateway.errors import error_response
-from gateway.routes.providers import invalid_query, unknown_region
+from gateway.errors import error_response, invalid_query
 from knowledge.booking.catalogue import KINDS
 from knowledge.booking.errors import BookingError, DuplicateBookingError, NotFoundError
 from knowledge.booking.rules import BookingRequest, Person
 from knowledge.booking.service import (
-    STATUSES,
-    BookingFilter,
     cancel_booking,
     get_booking,
-    list_bookings,
     reschedule_booking,
     submit_booking,
 )
 from knowledge.db import UnitOfWork, in_transaction, unit_of_work
 from knowledge.models import Booking, Provider
-from knowledge.regions import gazetteer
 from knowledge.zh.dates import MEAL_PERIODS
 
 router = APIRouter()
-staff = staff_router()
 
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 REFERENCE = re.compile(r"^[0-9]{6}$")
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_.:\-]{1,80}$")
 MAX_RELATION = 20  # the column's width
-MAX_PAGE = 200
 
 
 def parse_date(value: object, name: str = "date") -> dt.date:
@@ -203,8 +198,15 @@ def booking_json(booking: Booking, provider: Provider, mask: bool) -> dict[str, 
         },
         "booked_by": booked_by,
         "notes": booking.notes,
-        "created_at": booking.created_at.replace(tzinfo=dt.timezone.utc).isoformat(),
+        "created_at": utc_iso(booking.created_at),
+        "status_changed_by": booking.status_changed_by,
+        "status_changed_at": utc_iso(booking.status_changed_at),
     }
+
+
+def utc_iso(value: dt.datetime | None) -> str | None:
+    """Stored times are naive UTC; answers say so."""
+    return value.replace(tzinfo=dt.timezone.utc).isoformat() if value else None
 
 
 def public(uow: UnitOfWork, booking: Booking) -> dict[str, Any]:
@@ -221,7 +223,10 @@ def refusal(error: BookingError) -> JSONResponse:
 
 def unknown_reference(reference: str) -> JSONResponse:
     return error_response(
-        404, "not_found", f"预约号“{reference[:20]}”不对，预约号是6位数字，请核对。"
+        404,
+        "not_found",
+        f"没有找到预约号“{reference[:20]}”、手机号也对得上的预约。"
+        "请核对：预约号是6位数字，手机号是预约时留的号码。",
     )
 
 
@@ -250,73 +255,50 @@ async def create(
     return JSONResponse(status_code=201 if created else 200, content=booking)
 
 
-async def _on_booking(reference: str, work: Callable[..., Booking], *args: Any) -> Any:
-    """Run `work(uow, reference, *args)` and answer with the booking or the refusal."""
+def _owned(uow: UnitOfWork, reference: str, phone: str) -> Booking:
+    """The booking, if `phone` is one of its numbers; otherwise not found."""
+    booking = get_booking(uow, reference)
+    if phone not in (booking.beneficiary_phone, booking.booked_by_phone):
+        raise NotFoundError(reference)
+    return booking
+
+
+async def _on_booking(reference: str, phone: str, work: Callable[..., Booking], *args: Any) -> Any:
+    """Run `work(uow, reference, *args)` for the booking's own family and
+    answer with the booking or the refusal."""
     if not REFERENCE.match(reference):
         return unknown_reference(reference)
 
     def _run(uow: UnitOfWork) -> dict[str, Any]:
+        if work is not get_booking:
+            uow.lock_for_writing()  # before the ownership read, or the lock comes too late
+        _owned(uow, reference, phone)
         return public(uow, work(uow, reference, *args))
 
     try:
         return await in_transaction(_run)
+    except NotFoundError:
+        return unknown_reference(reference)
     except BookingError as error:
         return refusal(error)
 
 
+# The number that proves the caller is the booking's family (see above).
+Phone = Query(..., min_length=1, max_length=20, description="服务对象或预约人的手机号")
+
+
 @router.get("/api/bookings/{reference}")
-async def show(reference: str) -> Any:
-    return await _on_booking(reference, get_booking)
+async def show(reference: str, phone: str = Phone) -> Any:
+    return await _on_booking(reference, phone, get_booking)
 
 
 @router.post("/api/bookings/{reference}/cancel")
-async def cancel(reference: str) -> Any:
-    return await _on_booking(reference, cancel_booking)
+async def cancel(reference: str, phone: str = Phone) -> Any:
+    return await _on_booking(reference, phone, cancel_booking)
 
 
 @router.patch("/api/bookings/{reference}")
-async def reschedule(reference: str, body: Reschedule) -> Any:
-    return await _on_booking(reference, reschedule_booking, body.date, body.period, body.time)
-
-
-def _staff_page(uow: UnitOfWork, filters: BookingFilter, limit: int, offset: int) -> dict[str, Any]:
-    total, page = list_bookings(uow, filters, limit, offset)
-    items = [booking_json(booking, provider, mask=False) for booking, provider in page]
-    return {"total": total, "items": items}
-
-
-@staff.get("/api/staff/bookings")
-async def staff_bookings(
-    date: str | None = Query(None, max_length=20),
-    date_from: str | None = Query(None, max_length=20),
-    date_to: str | None = Query(None, max_length=20),
-    provider_id: int | None = Query(None),
-    region: str | None = Query(None, max_length=50),
-    status: str | None = Query(None, max_length=20),
-    limit: int = Query(50),
-    offset: int = Query(0),
-) -> Any:
-    """Staff view with full phone numbers, for logged-in staff only."""
-    days: dict[str, dt.date | None] = {}
-    for name, value in (("date", date), ("date_from", date_from), ("date_to", date_to)):
-        try:
-            days[name] = parse_date(value, name) if value else None
-        except ValueError as error:
-            return invalid_query(name, str(error))
-    if days["date"] and (days["date_from"] or days["date_to"]):
-        return invalid_query("date", "date 和 date_from/date_to 只能用一种")
-    if status and status not in STATUSES:
-        return invalid_query("status", "status 只能是 confirmed（有效）或 cancelled（已取消）")
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        return invalid_query("limit", f"limit 要在1到{MAX_PAGE}之间，offset 不能小于0")
-    canonical = gazetteer().normalise(region) if region and region.strip() else None
-    if region and region.strip() and canonical is None:
-        return unknown_region(region)
-    filters = BookingFilter(
-        date_from=days["date"] or days["date_from"],
-        date_to=days["date"] or days["date_to"],
-        provider_id=provider_id,
-        region=canonical,
-        status=status,
+async def reschedule(reference: str, body: Reschedule, phone: str = Phone) -> Any:
+    return await _on_booking(
+        reference, phone, reschedule_booking, body.date, body.period, body.time
     )
-    return await in_transaction(_staff_page, filters, limit, offset)

@@ -21,6 +21,7 @@ class Turn(TypedDict):
     text: str | None
     buttons: list[dict[str, Any]]
     custom: dict[str, Any] | None
+    timestamp: float | None  # seconds since the epoch, as Rasa recorded it
 
 
 @router.post("/api/chat")
@@ -39,7 +40,7 @@ async def chat(body: ChatRequest, request: Request) -> Any:
 
 @router.get("/api/chat/{sender}/history")
 async def history(sender: str, request: Request) -> Any:
-    """`[{"role": "user"|"bot", "text", "buttons", "custom"}]`, oldest first,
+    """`[{"role": "user"|"bot", "text", "buttons", "custom", "timestamp"}]`, oldest first,
     read from Rasa's tracker; an unknown sender has an empty history."""
     # "." and ".." match the sender pattern but would climb the tracker URL.
     if not SENDER_RE.match(sender) or sender.strip(".") == "":
@@ -67,6 +68,7 @@ def turns(events: list[dict[str, Any]]) -> list[Turn]:
                         text=event.get("text"),
                         buttons=buttons,
                         custom=data.get("custom"),
+                        timestamp=event.get("timestamp"),
                     )
                 )
         elif event.get("event") == "user":
@@ -75,5 +77,13 @@ def turns(events: list[dict[str, Any]]) -> list[Turn]:
                 text = offered.get(text, "")
             offered = {}
             if text:
-                result.append(Turn(role="user", text=text, buttons=[], custom=None))
+                result.append(
+                    Turn(
+                        role="user",
+                        text=text,
+                        buttons=[],
+                        custom=None,
+                        timestamp=event.get("timestamp"),
+                    )
+                )
     return result

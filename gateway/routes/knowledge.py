@@ -2,7 +2,8 @@
 
 GET  /api/knowledge/search?q=…&region=…&k=5
 POST /api/ask {"question", "region"}
-GET  /api/knowledge/compare?topic=…
+GET  /api/knowledge/compare?topic=…&regions=无锡市,赣州市   (all regions without `regions`)
+GET  /api/knowledge/regions                                  the regions and their districts
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, StrictStr, validator
 
 from gateway.errors import error_response
+from gateway.routes.providers import region_filter
 from knowledge.db import in_transaction
+from knowledge.regions import gazetteer
 from knowledge.search.index import Hit
 from knowledge.services import policy
 
@@ -87,15 +90,29 @@ async def ask(body: AskRequest) -> Any:
 
 @router.get("/api/knowledge/compare")
 async def compare(
-    topic: str = Query(..., max_length=10_000), k: int = Query(3, ge=1, le=10)
+    topic: str = Query(..., max_length=10_000),
+    k: int = Query(3, ge=1, le=10),
+    regions: str | None = Query(None, max_length=200),
 ) -> Any:
     if (error := _query_error(topic, "topic")) is not None:
         return error
-    per_region = await in_transaction(policy.compare, topic.strip(), k)
+    wanted = None
+    if regions and regions.strip():
+        wanted = [region_filter(name) for name in regions.split(",") if name.strip()]
+    per_region = await in_transaction(policy.compare, topic.strip(), k, wanted)
     return {
         "topic": topic.strip(),
         "regions": [
             {"region": region, "results": [result(hit) for hit in hits]}
             for region, hits in per_region.items()
         ],
+    }
+
+
+@router.get("/api/knowledge/regions")
+async def regions() -> Any:
+    return {
+        "regions": [
+            {"name": region.name, "places": list(region.places)} for region in gazetteer().regions
+        ]
     }

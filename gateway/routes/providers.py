@@ -6,11 +6,12 @@ GET /api/providers?kind=meal|visit&region=…&district=…&days=7
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from gateway.errors import error_response
+from gateway.errors import RefusalError, bad_query
 from knowledge.booking.catalogue import KINDS
 from knowledge.booking.directory import list_providers
 from knowledge.booking.service import remaining_by_day
@@ -23,21 +24,21 @@ router = APIRouter()
 MAX_DAYS = 14
 
 
-def unknown_region(region: str) -> Any:
+def unknown_region(region: str) -> RefusalError:
     """422 for a region no provider or document covers (shared with bookings)."""
-    return error_response(
+    return RefusalError(
         422, "unknown_region", f"没有“{region}”的服务点，目前只有：{gazetteer().listing}"
     )
 
 
-def invalid_query(name: str, message: str) -> Any:
-    """422 for a bad query parameter, in the shape of the global validation error."""
-    return error_response(
-        422,
-        "invalid_request",
-        f"请求内容有误：{message}",
-        fields=[{"field": name, "message": message}],
-    )
+def region_filter(region: str | None) -> str | None:
+    """The canonical name of a region filter; blank means any."""
+    if not region or not region.strip():
+        return None
+    canonical = gazetteer().normalise(region)
+    if canonical is None:
+        raise unknown_region(region)
+    return canonical
 
 
 def provider_json(provider: Provider, remaining: dict[dt.date, dict[str, int]]) -> dict[str, Any]:
@@ -59,36 +60,51 @@ def provider_json(provider: Provider, remaining: dict[dt.date, dict[str, int]]) 
         "service_area": provider.service_area or [],
         "closed_weekdays": provider.closed_weekdays or [],
         "sample": provider.sample,
+        "active": provider.active,
         "remaining": [
             {"date": date.isoformat(), "slots": slots} for date, slots in remaining.items()
         ],
     }
 
 
-def _listing(
-    uow: UnitOfWork, kind: str | None, region: str | None, district: str | None, days: int
+def listing(
+    uow: UnitOfWork,
+    kind: str | None,
+    region: str | None,
+    district: str | None,
+    days: int,
+    include_inactive: bool = False,
 ) -> list[dict[str, Any]]:
-    providers = list_providers(uow, kind=kind, region=region, district=district)
+    """Providers with the places left on each of the next `days` days."""
+    providers = list_providers(uow, kind, region, district, include_inactive)
     today = today_in_china()
     dates = [today + dt.timedelta(days=offset) for offset in range(days)]
     remaining = remaining_by_day(uow, providers, dates)
     return [provider_json(provider, remaining[provider.id]) for provider in providers]
 
 
-@router.get("/api/providers")
-async def providers(
+@dataclass(frozen=True)
+class DirectoryQuery:
+    kind: str | None
+    region: str | None
+    district: str | None
+    days: int
+
+
+def directory_query(
     kind: str | None = Query(None, max_length=20),
     region: str | None = Query(None, max_length=50),
     district: str | None = Query(None, max_length=50),
     days: int = Query(7),
-) -> Any:
+) -> DirectoryQuery:
+    """The directory's filters, shared by the public and the staff listing."""
     if kind and kind not in KINDS:
-        return invalid_query("kind", "kind 只能是 meal（助餐）或 visit（上门服务）")
+        raise bad_query("kind", "kind 只能是 meal（助餐）或 visit（上门服务）")
     if not 1 <= days <= MAX_DAYS:
-        return invalid_query("days", f"days 要在1到{MAX_DAYS}天之间")
-    canonical = None
-    if region and region.strip():
-        canonical = gazetteer().normalise(region)
-        if canonical is None:
-            return unknown_region(region)
-    return await in_transaction(_listing, kind or None, canonical, district or None, days)
+        raise bad_query("days", f"days 要在1到{MAX_DAYS}天之间")
+    return DirectoryQuery(kind or None, region_filter(region), district or None, days)
+
+
+@router.get("/api/providers")
+async def providers(query: Annotated[DirectoryQuery, Depends(directory_query)]) -> Any:
+    return await in_transaction(listing, query.kind, query.region, query.district, query.days)

@@ -4,7 +4,9 @@ import * as view from "./render.js";
 const SENDER_KEY = "yinling.sender";
 const LARGE_KEY = "yinling.large";
 const OFFLINE = "网络好像断了，请检查网络后再试一次。";
+const WATCH_MS = 4000; // how often to look for the advisor's replies
 const FAILED = "系统出了点问题，请稍后再试。";
+const ADVISOR_WILL_ANSWER = "已发给养老顾问，请稍等，回复会出现在这里。";
 
 // localStorage can be switched off; the chat then still works for this visit.
 function remembered(key) {
@@ -67,7 +69,48 @@ function showUser(text) {
   lastBot = null;
 }
 
+// Hand-off: after the bot has passed the conversation to a 养老顾问, the
+// page looks for the advisor's messages (which arrive without the person
+// sending anything) until the advisor closes the conversation.
+const ADVISOR_KINDS = new Set(["handoff", "advisor_message"]);
+let handoffState = null; // "queued" | "claimed" | "closed"
+let lastAdvisorTime = 0; // timestamp of the newest advisor turn shown
+let watching = null;
+
+function isAdvisorTurn(message) {
+  return Boolean(message.custom && ADVISOR_KINDS.has(message.custom.kind) && message.custom.advisor);
+}
+
+function showAdvisor(turn) {
+  lastBot = view.advisorRow(turn.text, turn.custom.advisor, speak);
+  lastAdvisorTime = Math.max(lastAdvisorTime, turn.timestamp || 0);
+  if (turn.custom.kind === "handoff") followHandoff(turn.custom.state);
+}
+
+function followHandoff(state) {
+  handoffState = state;
+  if (state === "closed") {
+    clearInterval(watching);
+    watching = null;
+  } else if (!watching) {
+    watching = setInterval(watchAdvisor, WATCH_MS);
+  }
+}
+
+async function watchAdvisor() {
+  let turns;
+  try {
+    turns = await api(`/api/chat/${encodeURIComponent(sender)}/history`);
+  } catch {
+    return; // the next look will try again
+  }
+  for (const turn of turns) {
+    if (isAdvisorTurn(turn) && (turn.timestamp || 0) > lastAdvisorTime) showAdvisor(turn);
+  }
+}
+
 function showCustom(custom) {
+  if (custom.kind === "handoff") followHandoff(custom.state);
   lastBot ||= view.botRow(null, null);
   if (custom.kind === "policy_answer" && Array.isArray(custom.citations)) {
     view.sources(lastBot, custom.citations);
@@ -83,6 +126,10 @@ function showCustom(custom) {
 let spokenSource = null;
 
 function showBot(message) {
+  if (isAdvisorTurn(message)) {
+    showAdvisor(message);
+    return;
+  }
   if (message.text && message.text === spokenSource) {
     spokenSource = null;
   } else if (message.text) {
@@ -116,6 +163,9 @@ async function send(message, shown) {
     });
     stopTyping();
     replies.forEach(showBot);
+    // While an advisor holds the conversation the bot stays quiet; the
+    // advisor's answer comes by watchAdvisor.
+    if (replies.length === 0 && handoffState === "claimed") view.notice(ADVISOR_WILL_ANSWER);
     return true;
   } catch (error) {
     stopTyping();

@@ -1,25 +1,13 @@
 // Draws the conversation. Every piece of text goes in through textContent
-// (el() below), never innerHTML: nothing a person types or the bot says can
-// ever become markup.
+// (el() from dom.js), never innerHTML: nothing a person types or the bot
+// says can ever become markup.
+import { button, el } from "./dom.js";
 
 const messages = document.getElementById("messages");
 
 const STATUS_TITLES = { confirmed: "预约成功", cancelled: "预约已取消" };
 const PHONE = /^[0-9+\-\s()]{3,20}$/;
 
-function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text != null) node.textContent = text;
-  return node;
-}
-
-function button(className, text, onClick) {
-  const node = el("button", className, text);
-  node.type = "button";
-  node.addEventListener("click", onClick);
-  return node;
-}
 
 function reveal(node) {
   node.scrollIntoView({ block: "end" });
@@ -30,8 +18,8 @@ function show(node) {
   reveal(node);
 }
 
-function avatar() {
-  const node = el("div", "avatar", "银");
+function avatar(letter = "银") {
+  const node = el("div", "avatar", letter);
   node.setAttribute("aria-hidden", "true");
   return node;
 }
@@ -57,6 +45,22 @@ export function botRow(text, speak) {
   }
   row.append(avatar(), stack);
   show(row);
+  return stack;
+}
+
+// A message from the 养老顾问 who took over: their own avatar and name,
+// so nobody mistakes a person for the bot or the bot for a person.
+export function advisorRow(text, advisor, speak) {
+  const stack = botRow(null, null);
+  const row = stack.parentElement;
+  row.classList.add("advisor");
+  row.firstElementChild.replaceWith(avatar("顾"));
+  stack.append(el("p", "who", `养老顾问 ${advisor}`));
+  const line = el("div", "line");
+  line.append(el("div", "bubble", text));
+  if (speak) line.append(button("speak", "朗读", () => speak(text)));
+  stack.append(line);
+  reveal(line);
   return stack;
 }
 

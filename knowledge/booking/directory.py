@@ -22,9 +22,13 @@ def list_providers(
     kind: str | None = None,
     region: str | None = None,
     district: str | None = None,
+    include_inactive: bool = False,
 ) -> list[Provider]:
-    """Active providers, filtered, in a stable order (region, district, name)."""
-    query = select(Provider).where(Provider.active.is_(True))
+    """Active providers (staff also see inactive ones), filtered, in a stable
+    order (region, district, name)."""
+    query = select(Provider)
+    if not include_inactive:
+        query = query.where(Provider.active.is_(True))
     if kind:
         query = query.where(Provider.kind == kind)
     if region:

@@ -358,14 +358,20 @@ def _decode(data: bytes) -> str:
     raise _FileError("文件编码认不出，请另存为 CSV UTF-8 或 GBK 格式")
 
 
-def _records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header and the non-blank rows with their spreadsheet numbers."""
+def _read(source: Path | bytes) -> bytes:
+    if isinstance(source, bytes):
+        return source
     try:
-        text = _decode(path.read_bytes())
+        return source.read_bytes()
     except FileNotFoundError as error:
         raise _FileError("找不到这个文件") from error
     except OSError as error:
         raise _FileError(f"读不了这个文件（{error.strerror or error}）") from error
+
+
+def _records(source: Path | bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the non-blank rows with their spreadsheet numbers."""
+    text = _decode(_read(source))
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
@@ -394,12 +400,13 @@ def _records(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
     return header, records
 
 
-def import_providers(uow: UnitOfWork, path: Path, dry_run: bool = False) -> ImportReport:
-    """Add or update the providers in the CSV at `path` in the caller's
-    transaction; with `dry_run`, only say what would change."""
+def import_providers(uow: UnitOfWork, source: Path | bytes, dry_run: bool = False) -> ImportReport:
+    """Add or update the providers in the CSV (a file, or its bytes as
+    uploaded) in the caller's transaction; with `dry_run`, only say what
+    would change."""
     report = ImportReport()
     try:
-        header, records = _records(path)
+        header, records = _records(source)
     except _FileError as error:
         report.errors.append(RowError(None, "", "", str(error)))
         return report

@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -30,13 +30,16 @@ from knowledge.booking.errors import (
 from knowledge.booking.rules import BookingRequest, Person, check, next_open_day, spoken_date
 from knowledge.db import UnitOfWork, unit_of_work
 from knowledge.models import Booking, CapacityUsage, Provider
+from knowledge.models.base import utcnow
 from knowledge.zh.dates import MEAL_PERIODS, today_in_china
 
 # Digits only, and none that are misheard on the phone: 1/7 (yāo/qī).
 REFERENCE_DIGITS = "02345689"
 REFERENCE_LENGTH = 6
 CONFIRMED, CANCELLED = "confirmed", "cancelled"
-STATUSES = (CONFIRMED, CANCELLED)
+COMPLETED, NO_SHOW = "completed", "no_show"  # set by staff on or after the day
+STATUSES = (CONFIRMED, COMPLETED, NO_SHOW, CANCELLED)
+STATUS_NAMES = {CONFIRMED: "已预约", COMPLETED: "已完成", NO_SHOW: "未到", CANCELLED: "已取消"}
 # Slots in the order of the day (alphabetical order would put dinner first).
 SLOT_ORDER = {"breakfast": 0, "lunch": 1, "dinner": 2, "day": 3}
 
@@ -323,13 +326,50 @@ def has_bookings(uow: UnitOfWork, sender_id: str) -> bool:
     return bool(find_bookings(uow, sender_id=sender_id))
 
 
+def _not_live(booking: Booking) -> StateError:
+    return StateError(
+        f"预约号{booking.reference}已经是“{STATUS_NAMES.get(booking.status, booking.status)}”了。"
+    )
+
+
 def cancel_booking(uow: UnitOfWork, reference: str) -> Booking:
     uow.lock_for_writing()
     booking = get_booking(uow, reference)
     if booking.status != CONFIRMED:
-        raise StateError(f"预约号{reference}已经取消了。")
+        raise _not_live(booking)
     booking.status = CANCELLED
     _give_back_place(uow, booking)
+    return booking
+
+
+def change_status(
+    uow: UnitOfWork,
+    reference: str,
+    status: str,
+    staff_username: str,
+    today: dt.date | None = None,
+) -> Booking:
+    """A 养老顾问 closes a live booking: served (completed), the person was
+    not there (no_show), or cancelled on their behalf (the place goes back).
+    Only a live booking changes, and only to an end state: a served meal is
+    never reopened, so places are never counted twice."""
+    if status not in STATUSES or status == CONFIRMED:
+        raise InvalidBookingError(
+            "状态只能改成：" + "、".join(f"{STATUS_NAMES[s]}（{s}）" for s in STATUSES[1:]) + "。"
+        )
+    uow.lock_for_writing()
+    booking = get_booking(uow, reference)
+    if booking.status != CONFIRMED:
+        raise _not_live(booking)
+    if status in (COMPLETED, NO_SHOW) and booking.date > (today or today_in_china()):
+        raise InvalidBookingError(
+            f"预约在{booking.date.isoformat()}，还没到日子，不能标记为“{STATUS_NAMES[status]}”。"
+        )
+    if status == CANCELLED:
+        _give_back_place(uow, booking)
+    booking.status = status
+    booking.status_changed_by = staff_username
+    booking.status_changed_at = utcnow()
     return booking
 
 
@@ -347,7 +387,7 @@ def reschedule_booking(
     today = today or today_in_china()
     booking = get_booking(uow, reference)
     if booking.status != CONFIRMED:
-        raise StateError(f"预约号{reference}已经取消了，不能改。")
+        raise _not_live(booking)
     if (period and booking.kind != "meal") or (time and booking.kind != "visit"):
         raise InvalidBookingError(
             "上门服务改的是日期和几点（time），订餐改的是日期和哪一顿（period）。"
@@ -388,6 +428,8 @@ class BookingFilter:
     provider_id: int | None = None
     region: str | None = None
     status: str | None = None
+    # A reference, a phone number, or part of the served person's name.
+    text: str | None = None
 
 
 def _filtered(query: Select, filters: BookingFilter) -> Select:
@@ -402,6 +444,15 @@ def _filtered(query: Select, filters: BookingFilter) -> Select:
         query = query.where(Provider.region == filters.region)
     if filters.status:
         query = query.where(Booking.status == filters.status)
+    if filters.text:
+        query = query.where(
+            or_(
+                Booking.reference == filters.text,
+                Booking.beneficiary_phone == filters.text,
+                Booking.booked_by_phone == filters.text,
+                Booking.beneficiary_name.contains(filters.text, autoescape=True),
+            )
+        )
     return query
 
 

@@ -109,5 +109,9 @@ class Booking(Base):
     status = Column(String(16), nullable=False, default="confirmed", index=True)
     idempotency_key = Column(String(80), nullable=True, unique=True)
     sender_id = Column(String(128), nullable=True, index=True)  # the conversation, if any
+    # Who last changed the status from the staff console, and when (None: the
+    # caller or the API did).
+    status_changed_by = Column(String(64), nullable=True)
+    status_changed_at = Column(DateTime, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)

@@ -111,7 +111,10 @@ def ask(uow: UnitOfWork, question: str, region: str | None = None) -> Answer:
     return compose(question, hits, set(gazetteer().index), policy_index.rarity)
 
 
-def compare(uow: UnitOfWork, topic: str, k: int = 3) -> dict[str, list[Hit]]:
-    """Each region's own document on one topic, for side-by-side reading."""
+def compare(
+    uow: UnitOfWork, topic: str, k: int = 3, regions: list[str] | None = None
+) -> dict[str, list[Hit]]:
+    """Each region's own document on one topic, for side-by-side reading;
+    `regions` (canonical names) picks and orders the columns."""
     policy_index = index(uow)
-    return {name: policy_index.search(topic, [name], k) for name in gazetteer().names}
+    return {name: policy_index.search(topic, [name], k) for name in regions or gazetteer().names}

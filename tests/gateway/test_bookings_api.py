@@ -30,6 +30,7 @@ from tests.gateway.staff_login import log_in
 
 MOTHER = {"name": "王秀英", "phone": "13912345678", "address": "梁溪区清名桥街道1号"}
 DAUGHTER = {"name": "李娟", "phone": "13800001111", "relation": "女儿"}
+OWN = {"phone": DAUGHTER["phone"]}  # the booker's number opens her bookings
 
 
 def day(offset: int) -> dt.date:
@@ -303,7 +304,7 @@ def test_markup_and_sql_in_names_are_kept_as_plain_text(client: TestClient, engi
     )
     created = client.post("/api/bookings", json=body)
     assert created.status_code == 201
-    shown = client.get(f"/api/bookings/{created.json()['reference']}")
+    shown = client.get(f"/api/bookings/{created.json()['reference']}", params=OWN)
     assert shown.headers["content-type"] == "application/json"
     assert shown.json()["beneficiary"]["name"] == name
     assert shown.json()["booked_by"]["name"] == script and shown.json()["notes"] == "<b>少盐</b>"
@@ -347,28 +348,51 @@ def test_lookup_masks_phones_and_unknown_references_are_404(
     client: TestClient, engine: Engine
 ) -> None:
     reference = client.post("/api/bookings", json=meal(add_provider(engine))).json()["reference"]
-    shown = client.get(f"/api/bookings/{reference}")
+    shown = client.get(f"/api/bookings/{reference}", params=OWN)
     assert shown.status_code == 200
     assert shown.json()["beneficiary"]["phone"] == "139****5678"
     assert shown.json()["booked_by"]["phone"] == "138****1111"
     assert "13912345678" not in shown.text and "13800001111" not in shown.text
     for bad in ("000000", "12ab56", "1234567"):
-        missing = client.get(f"/api/bookings/{bad}")
+        missing = client.get(f"/api/bookings/{bad}", params=OWN)
         assert missing.status_code == 404 and missing.json()["error"] == "not_found"
         assert is_chinese(missing.json()["detail"])
+
+
+def test_a_reference_opens_nothing_without_the_familys_phone(
+    client: TestClient, engine: Engine
+) -> None:
+    reference = client.post("/api/bookings", json=meal(add_provider(engine))).json()["reference"]
+    url = f"/api/bookings/{reference}"
+    for phone in (MOTHER["phone"], DAUGHTER["phone"]):
+        assert client.get(url, params={"phone": phone}).status_code == 200
+    unknown = client.get("/api/bookings/999999", params=OWN).json()
+    unknown["detail"] = unknown["detail"].replace("999999", reference)
+    for attempt in (
+        client.get(url, params={"phone": "13500000000"}),
+        client.post(f"{url}/cancel", params={"phone": "13500000000"}),
+        client.patch(url, params={"phone": "13500000000"}, json={"date": day(2).isoformat()}),
+    ):
+        # A stranger learns nothing, not even that the reference exists.
+        assert attempt.status_code == 404 and attempt.json() == unknown
+        assert "梁溪区" not in attempt.text
+    assert client.get(url).status_code == 422  # no phone at all
+    assert client.get(url, params=OWN).json()["status"] == "confirmed"
 
 
 def test_cancel_gives_the_place_back_and_cannot_repeat(client: TestClient, engine: Engine) -> None:
     provider_id = add_provider(engine)
     reference = client.post("/api/bookings", json=meal(provider_id)).json()["reference"]
     assert lunch_left(client, provider_id, day(1)) == 4
-    cancelled = client.post(f"/api/bookings/{reference}/cancel")
+    cancelled = client.post(f"/api/bookings/{reference}/cancel", params=OWN)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert lunch_left(client, provider_id, day(1)) == 5
-    again = client.post(f"/api/bookings/{reference}/cancel")
-    assert again.status_code == 409 and "已经取消" in again.json()["detail"]
-    assert client.post("/api/bookings/999999/cancel").status_code == 404
-    moved = client.patch(f"/api/bookings/{reference}", json={"date": day(3).isoformat()})
+    again = client.post(f"/api/bookings/{reference}/cancel", params=OWN)
+    assert again.status_code == 409 and "已取消" in again.json()["detail"]
+    assert client.post("/api/bookings/999999/cancel", params=OWN).status_code == 404
+    moved = client.patch(
+        f"/api/bookings/{reference}", params=OWN, json={"date": day(3).isoformat()}
+    )
     assert moved.status_code == 409 and moved.json()["error"] == "conflict"
 
 
@@ -379,12 +403,12 @@ def test_reschedule_to_a_full_day_is_409_and_to_a_free_day_moves_the_place(
     mine = client.post("/api/bookings", json=meal(provider_id)).json()["reference"]
     client.post("/api/bookings", json=meal(provider_id, offset=2, beneficiary=elder(1)))
 
-    full = client.patch(f"/api/bookings/{mine}", json={"date": day(2).isoformat()})
+    full = client.patch(f"/api/bookings/{mine}", params=OWN, json={"date": day(2).isoformat()})
     assert full.status_code == 409 and full.json()["error"] == "full"
     assert full.json()["alternative"] == day(3).isoformat()
 
     moved = client.patch(
-        f"/api/bookings/{mine}", json={"date": day(3).isoformat(), "period": "dinner"}
+        f"/api/bookings/{mine}", params=OWN, json={"date": day(3).isoformat(), "period": "dinner"}
     )
     assert moved.status_code == 200
     assert (moved.json()["date"], moved.json()["period"]) == (day(3).isoformat(), "dinner")
@@ -392,10 +416,12 @@ def test_reschedule_to_a_full_day_is_409_and_to_a_free_day_moves_the_place(
     assert lunch_left(client, provider_id, day(1)) == 1
     assert confirmed(engine, provider_id, day(3), "dinner") == 1
 
-    past = client.patch(f"/api/bookings/{mine}", json={"date": day(-1).isoformat()})
+    past = client.patch(f"/api/bookings/{mine}", params=OWN, json={"date": day(-1).isoformat()})
     assert past.status_code == 422 and "已经过了" in past.json()["detail"]
     assert past.json()["alternative"] == day(0).isoformat()
-    wrong = client.patch(f"/api/bookings/{mine}", json={"date": day(4).isoformat(), "time": "9:00"})
+    wrong = client.patch(
+        f"/api/bookings/{mine}", params=OWN, json={"date": day(4).isoformat(), "time": "9:00"}
+    )
     assert wrong.status_code == 422 and wrong.json()["error"] == "invalid_request"
 
 
@@ -403,12 +429,15 @@ def test_a_visit_is_moved_by_time_not_period(client: TestClient, engine: Engine)
     reference = client.post("/api/bookings", json=visit(add_visit_provider(engine))).json()[
         "reference"
     ]
+    own = {"phone": MOTHER["phone"]}  # she booked it herself
     refused = client.patch(
-        f"/api/bookings/{reference}", json={"date": day(2).isoformat(), "period": "lunch"}
+        f"/api/bookings/{reference}",
+        params=own,
+        json={"date": day(2).isoformat(), "period": "lunch"},
     )
     assert refused.status_code == 422 and "time" in refused.json()["detail"]
     moved = client.patch(
-        f"/api/bookings/{reference}", json={"date": day(2).isoformat(), "time": "15:00"}
+        f"/api/bookings/{reference}", params=own, json={"date": day(2).isoformat(), "time": "15:00"}
     )
     assert moved.status_code == 200 and moved.json()["time"] == "15:00"
 
@@ -431,7 +460,7 @@ def test_staff_listing_filters_orders_and_shows_full_phones(
     ]:
         body = meal(provider, offset=offset, period=period, beneficiary=person)
         references[key] = client.post("/api/bookings", json=body).json()["reference"]
-    client.post(f"/api/bookings/{references['g1-lunch']}/cancel")
+    client.post(f"/api/bookings/{references['g1-lunch']}/cancel", params=OWN)
 
     def listed(**params: Any) -> list[str]:
         response = client.get("/api/staff/bookings", params=params)

@@ -26,7 +26,9 @@ from knowledge.staff.users import deactivate_user
 from tests.gateway.staff_login import PASSWORD, add_staff, log_in
 
 # The only routes under the protected prefixes that anonymous callers may use.
-OPEN_ROUTES = {("POST", "/api/staff/login")}
+OPEN_ROUTES = {("POST", "/api/staff/login"), ("GET", "/staff/login")}
+# Routes only an admin may use (an advisor gets 403 forbidden).
+ADMIN_ROUTES = {("GET", "/api/staff/users"), ("POST", "/api/staff/providers/import")}
 PATH_PARAMETER = re.compile(r"\{[^}]+\}")
 
 
@@ -347,12 +349,40 @@ def test_every_staff_route_refuses_anonymous_callers(use_database: str) -> None:
     app = create_app()
     routes = protected_routes(app)
     assert {
+        ("GET", "/staff"),
         ("GET", "/api/staff/bookings"),
+        ("GET", "/api/staff/bookings/export.csv"),
+        ("POST", "/api/staff/bookings/{reference}/status"),
+        ("GET", "/api/staff/providers"),
+        ("GET", "/api/staff/handoffs"),
+        ("GET", "/api/staff/handoffs/{handoff_id}"),
+        ("POST", "/api/staff/handoffs/{handoff_id}/claim"),
+        ("POST", "/api/staff/handoffs/{handoff_id}/reply"),
+        ("POST", "/api/staff/handoffs/{handoff_id}/close"),
+        ("POST", "/api/staff/emergencies/{alert_id}/ack"),
         ("GET", "/api/staff/me"),
         ("POST", "/api/staff/logout"),
-        ("GET", "/api/staff/users"),
-    } | OPEN_ROUTES <= set(routes)
+    } | OPEN_ROUTES | ADMIN_ROUTES <= set(routes)
     assert anonymous_openings(app) == []
+
+
+def test_a_browser_without_a_session_is_sent_to_the_login_page(client: TestClient) -> None:
+    page = client.get("/staff", headers={"accept": "text/html"}, follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/staff/login?next=/staff"
+    login = client.get("/staff/login")
+    assert login.status_code == 200 and '<form id="login"' in login.text
+    # An API is never redirected, whatever the caller accepts.
+    api = client.get("/api/staff/me", headers={"accept": "text/html"}, follow_redirects=False)
+    assert refused(api, 401, "login_required")
+
+
+def test_an_advisor_is_refused_every_admin_route(client: TestClient, engine: Engine) -> None:
+    csrf = log_in(client, engine, "advisor1", role="advisor")
+    for method, path in sorted(ADMIN_ROUTES):
+        response = client.request(
+            method, PATH_PARAMETER.sub("1", path), headers={CSRF_HEADER: csrf}, content=b"code\n"
+        )
+        assert refused(response, 403, "forbidden"), (method, path, response.text)
 
 
 def test_the_check_finds_a_route_left_open(use_database: str) -> None:

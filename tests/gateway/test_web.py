@@ -1,6 +1,7 @@
-"""The web chat's files and the history endpoint, through the app in-process.
-Rasa is not running (a closed port); the page itself is tested in a real
-browser in tests/web."""
+"""The web pages' files (family chat and staff console) and the chat
+history endpoint, through the app in-process. Rasa is not running (a
+closed port); the pages themselves are tested in a real browser in
+tests/web."""
 
 from __future__ import annotations
 
@@ -13,10 +14,15 @@ from fastapi.testclient import TestClient
 
 from gateway.app import create_app
 from gateway.routes.chat import turns
-from gateway.routes.web import CONTENT_TYPES, WEB_DIR
+from gateway.routes.web import ASSETS, MEDIA_TYPES, PAGES, WEB_DIR
 from tests.gateway.offline import offline_settings
 
-URLS = ["/", *(f"/web/{name}" for name in CONTENT_TYPES if name != "index.html")]
+# Every file served, by URL; the console page itself needs a login (tests/web).
+FILES = {"/": WEB_DIR / PAGES["chat"], "/staff/login": WEB_DIR / PAGES["login"]} | {
+    f"/web/{name}": path for name, path in ASSETS.items()
+}
+SOURCES = sorted(p.relative_to(WEB_DIR).as_posix() for p in WEB_DIR.rglob("*") if p.is_file())
+SCRIPTS = [name for name in SOURCES if name.endswith(".js")]
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"  # an identifier, never fetched
 
 
@@ -26,14 +32,20 @@ def client() -> Iterator[TestClient]:
         yield client
 
 
-@pytest.mark.parametrize("url", URLS)
-def test_page_and_assets_are_served_with_strict_security_headers(
+def test_every_file_of_the_pages_is_served() -> None:
+    served = {path.relative_to(WEB_DIR).as_posix() for path in FILES.values()}
+    assert served | {PAGES["console"]} == set(SOURCES)
+    assert {"console/main.js", "console/handoffs.js", "dom.js", "staff.css"} <= set(ASSETS)
+
+
+@pytest.mark.parametrize("url", sorted(FILES))
+def test_pages_and_assets_are_served_with_strict_security_headers(
     client: TestClient, url: str
 ) -> None:
     response = client.get(url)
     assert response.status_code == 200
-    name = url.removeprefix("/web/") if url != "/" else "index.html"
-    assert response.headers["content-type"] == CONTENT_TYPES[name]
+    assert response.headers["content-type"] == MEDIA_TYPES[FILES[url].suffix]
+    assert response.content == FILES[url].read_bytes()
     assert response.headers["x-content-type-options"] == "nosniff"
     policy = response.headers["content-security-policy"]
     assert "default-src 'none'" in policy and "script-src 'self'" in policy
@@ -41,21 +53,25 @@ def test_page_and_assets_are_served_with_strict_security_headers(
     assert "frame-ancestors 'none'" in policy
 
 
-@pytest.mark.parametrize("name", sorted(CONTENT_TYPES))
+@pytest.mark.parametrize("name", SOURCES)
 def test_assets_name_no_other_host(name: str) -> None:
     text = (WEB_DIR / name).read_text(encoding="utf-8").replace(SVG_NAMESPACE, "")
     assert not re.search(r"(https?:)?//[\w-]+(\.[\w-]+)+", text, re.I)
     assert "@import" not in text and "url(" not in text
 
 
-def test_page_has_no_inline_script_or_style() -> None:
-    html = (WEB_DIR / "index.html").read_text(encoding="utf-8")
-    assert re.findall(r"<script[^>]*>", html) == ['<script type="module" src="/web/chat.js">']
+@pytest.mark.parametrize(
+    ("page", "script"),
+    [("chat", "chat.js"), ("console", "console/main.js"), ("login", "console/login.js")],
+)
+def test_pages_have_no_inline_script_or_style(page: str, script: str) -> None:
+    html = (WEB_DIR / PAGES[page]).read_text(encoding="utf-8")
+    assert re.findall(r"<script[^>]*>", html) == [f'<script type="module" src="/web/{script}">']
     assert "<style" not in html and "style=" not in html
     assert not re.search(r"\son\w+=", html, re.I)  # no inline event handlers
 
 
-@pytest.mark.parametrize("name", ["chat.js", "render.js"])
+@pytest.mark.parametrize("name", SCRIPTS)
 def test_scripts_never_turn_text_into_markup(name: str) -> None:
     code = re.sub(r"^\s*//.*$", "", (WEB_DIR / name).read_text(encoding="utf-8"), flags=re.M)
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
@@ -63,7 +79,17 @@ def test_scripts_never_turn_text_into_markup(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["/web/missing.js", "/web/..%2Fapp.py", "/web/index.html", "/web/", "/chat.js"]
+    "url",
+    [
+        "/web/missing.js",
+        "/web/..%2Fapp.py",
+        "/web/console/..%2F..%2Fapp.py",
+        "/web/index.html",
+        "/web/staff.html",
+        "/web/",
+        "/web/console",
+        "/chat.js",
+    ],
 )
 def test_only_the_listed_files_are_served(client: TestClient, url: str) -> None:
     response = client.get(url)
@@ -114,7 +140,9 @@ def test_history_is_the_conversation_as_the_person_saw_it() -> None:
         user("<b>谢谢</b>"),
         bot(None),
     ]
-    assert turns(events) == [
+    for second, event in enumerate(events):
+        event["timestamp"] = 1_790_000_000.0 + second
+    assert [{k: v for k, v in turn.items() if k != "timestamp"} for turn in turns(events)] == [
         {
             "role": "bot",
             "text": "您好",
@@ -127,6 +155,11 @@ def test_history_is_the_conversation_as_the_person_saw_it() -> None:
         {"role": "bot", "text": "订好了！", "buttons": [], "custom": card},
         {"role": "user", "text": "<b>谢谢</b>", "buttons": [], "custom": None},
     ]
+    # Each turn keeps when it was said (the web chat orders advisor replies by it).
+    assert [turn["timestamp"] for turn in turns(events)] == [
+        1_790_000_003.0, 1_790_000_004.0, 1_790_000_006.0, 1_790_000_007.0,
+        1_790_000_008.0, 1_790_000_009.0,
+    ]  # fmt: skip
 
 
 def test_a_payload_typed_again_later_is_not_mistaken_for_the_old_button() -> None:
