@@ -6,6 +6,7 @@ which newer uvicorn's default WebSocket stack cannot use).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -27,9 +28,23 @@ from gateway.routes import (
     web,
 )
 from gateway.settings import GatewaySettings
+from knowledge.db import in_transaction
+from knowledge.services import policy
+
+logger = logging.getLogger(__name__)
 
 # Routes that take a file: they count the bytes themselves, up to max_upload_bytes.
 UPLOADS = frozenset({"/api/staff/providers/import"})
+
+
+async def warm_up() -> None:
+    """Build the policy index and load jieba's dictionary before taking
+    requests (seconds on a small machine), so the first advisor's search is
+    not the slow one. A database that is not there yet only postpones it."""
+    try:
+        await in_transaction(policy.index)
+    except Exception:
+        logger.warning("policy index not built at start-up; the first search will build it")
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -39,6 +54,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa = RasaClient(settings)
+        if settings.warm_up:
+            await warm_up()
         yield
         await app.state.rasa.close()
 

@@ -18,6 +18,11 @@ from knowledge.db import make_engine, unit_of_work
 from knowledge.ingest.store import ingest
 from knowledge.migrate import upgrade
 
+# Gateways built in-process by the tests use a fresh database each, so building
+# the policy index at start-up would cost seconds per test for nothing; the
+# real servers of tests/e2e keep the warm-up, as deployed.
+os.environ["GATEWAY_WARM_UP"] = "0"
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

@@ -80,6 +80,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[RunningS
                 "RASA_AUTH_TOKEN": "e2e-token",
                 "REDIS_LOCK_DB": "3",
                 "LOCK_STORE_TYPE": "redis" if deployment == "production" else "in_memory",
+                "GATEWAY_WARM_UP": "1",  # as deployed (tests/conftest.py turns it off in-process)
             }
         )
         running = Stack(env, log_dir=tmp / "logs")

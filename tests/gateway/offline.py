@@ -17,4 +17,5 @@ def offline_settings() -> GatewaySettings:
         max_message_chars=500,
         max_body_bytes=64 * 1024,
         upstream_timeout_s=2,
+        warm_up=False,
     )

@@ -38,8 +38,7 @@ function actions(booking) {
           method: "POST",
           json: { status },
         });
-        say(panel, `预约 ${booking.reference} 已改为“${STATUS_NAMES[status]}”。`);
-        load(false);
+        load(false, `预约 ${booking.reference} 已改为“${STATUS_NAMES[status]}”。`);
       } catch (error) {
         say(panel, error.message, true);
       }
@@ -70,7 +69,8 @@ function draw(booking) {
   return tr;
 }
 
-async function load(append) {
+// Reload the list; `done` (what was just changed) leads the status line.
+async function load(append, done = "") {
   const filters = values(form);
   const params = query(filters);
   exportLink.href = `/api/staff/bookings/export.csv${params}`;
@@ -82,7 +82,7 @@ async function load(append) {
     for (const booking of data.items) body.append(draw(booking));
     shown = offset + data.items.length;
     more.hidden = shown >= data.total;
-    say(panel, data.total ? `共${data.total}条，显示${shown}条。` : "没有符合条件的预约。");
+    say(panel, done + (data.total ? `共${data.total}条，显示${shown}条。` : "没有符合条件的预约。"));
   } catch (error) {
     say(panel, error.message, true);
   }

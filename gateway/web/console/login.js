@@ -5,9 +5,10 @@ import { api } from "./api.js";
 const form = document.getElementById("login");
 const error = document.getElementById("login-error");
 
-// Never an open redirect: only the console's own pages.
+// Never an open redirect: only the console's own pages. The tab asked for
+// (#bookings) survives the detour, since a redirect keeps the fragment.
 function destination() {
-  const next = new URLSearchParams(location.search).get("next") || "";
+  const next = (new URLSearchParams(location.search).get("next") || "") + location.hash;
   return /^\/staff(#[a-z]*)?$/.test(next) ? next : "/staff";
 }
 
