@@ -20,6 +20,7 @@ from sqlalchemy import select
 from knowledge.db import unit_of_work
 from knowledge.models import Booking, Provider
 from knowledge.staff.users import create_user
+from tests.conftest import report_figure
 from tests.e2e.conftest import RunningStack
 from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS, Chat, open_chat
 from tests.web.elderly import MIN_FONT_PX, assert_elderly_friendly
@@ -152,6 +153,12 @@ def test_every_console_page_at_phone_and_desktop_size(
     smallest: dict[str, float] = {}
 
     def measured(name: str) -> None:
+        # Nothing wider than the screen: the page never scrolls sideways
+        # (wide tables scroll inside their own box).
+        overflow = console.page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{name} is {overflow}px wider than the screen"
         figures = assert_elderly_friendly(console.page, MIN_FONT_PX)
         for key, value in figures.items():
             smallest[key] = min(smallest.get(key, value), value)
@@ -186,10 +193,39 @@ def test_every_console_page_at_phone_and_desktop_size(
         console.tab(name)
         expect(console.page.locator(ready).first).not_to_be_empty()
         measured(name)
-    assert smallest["font"] >= MIN_FONT_PX
+    report_figure(
+        f"staff console ({SIZES[size]['width']}×{SIZES[size]['height']}, 6 tabs): "
+        f"smallest text {smallest['font']:.0f}px, lowest contrast {smallest['contrast']:.1f}:1, "
+        f"smallest control {smallest['target']:.0f}px"
+    )
 
 
 # ---- policy work -------------------------------------------------------------------------
+
+
+def test_an_advisor_checks_what_a_client_may_get(
+    browser: Browser, stack: RunningStack, consoles: list[Console]
+) -> None:
+    console = log_in(browser, stack, "advisor-eligibility", "advisor", "desktop")
+    consoles.append(console)
+    console.tab("eligibility")
+    form = console.panel("eligibility")
+    form.get_by_label("地区").select_option("无锡市")
+    form.get_by_label("年龄").fill("81")
+    form.get_by_role("button", name="测算", exact=True).click()
+    card = form.locator(".benefit.eligible", has_text="80周岁以上老年人尊老金")
+    expect(card.locator(".verdict")).to_have_text("符合")
+    expect(card.locator(".citation summary")).to_contain_text("《")
+    # Unknown facts are asked about, not counted against the client.
+    expect(form.locator(".missing")).to_contain_text("家里是特困、低保、低收入，还是一般家庭？")
+    expect(form.locator(".not-eligible .benefit").first).to_be_hidden()  # folded away
+    # An impossible age is stopped in the form, before anything is sent.
+    summary = form.locator(".status").inner_text()
+    assert re.match(r"^无锡市：符合\d+项", summary)
+    form.get_by_label("年龄").fill("200")
+    form.get_by_role("button", name="测算", exact=True).click()
+    assert form.get_by_label("年龄").evaluate("input => input.validity.rangeOverflow")
+    expect(form.locator(".status")).to_have_text(summary)
 
 
 def test_an_advisor_searches_and_compares_two_regions(

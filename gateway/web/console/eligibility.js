@@ -47,7 +47,15 @@ export function setup(panel) {
         ask.append(list);
         out.append(ask);
       }
-      for (const result of data.benefits) out.append(benefit(result));
+      // 符合 and 可能 first; the 不符合 ones (often most of them) fold away.
+      const no = data.benefits.filter((b) => b.status === "not_eligible");
+      for (const result of data.benefits) if (result.status !== "not_eligible") out.append(benefit(result));
+      if (no.length) {
+        const folded = el("details", "not-eligible");
+        folded.append(el("summary", null, `不符合的${no.length}项（点开看原因）`));
+        for (const result of no) folded.append(benefit(result));
+        out.append(folded);
+      }
     } catch (error) {
       say(panel, error.message, true);
     }
