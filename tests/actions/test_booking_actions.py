@@ -285,6 +285,35 @@ def test_bookings_are_found_and_cancelled_by_conversation(
     assert stored(use_database)[0].status == "cancelled"
 
 
+def test_another_conversation_hears_a_booking_without_its_address(
+    run_action, providers, use_database
+) -> None:
+    talk = book_meal(run_action)
+    for text in (
+        "订明天中午的饭，送到家",
+        "梁溪区",
+        "好",
+        "张桂兰",
+        "13912345678",
+        "清名桥街道新民小区3栋201",
+        "对",
+    ):
+        talk.say(text)
+    (booking,) = stored(use_database)
+    assert booking.beneficiary_address == "清名桥街道新民小区3栋201"
+
+    mine = lookup(run_action, "查一下我的预约", "query_booking")
+    mine._run("action_answer_booking_lookup", active=False)
+    assert "送到清名桥街道新民小区3栋201" in mine.said[-1]
+
+    other = lookup(run_action, "查一下预约", "query_booking", sender="caller-2")
+    other.events.append(user("13912345678", "inform"))
+    other._run("validate_booking_lookup_form")
+    other._run("action_answer_booking_lookup", active=False)
+    assert booking.reference in other.said[-1] and "送到登记的地址" in other.said[-1]
+    assert "新民小区" not in other.said[-1]
+
+
 def test_a_place_gone_before_the_yes_offers_the_next_day(
     run_action, providers, use_database
 ) -> None:
