@@ -1,12 +1,19 @@
-"""Request bodies of the public API (pydantic 1.10, as Rasa pins it)."""
+"""Shapes shared by the API: request bodies (pydantic 1.10, as Rasa pins
+it) and how times are written in answers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from pydantic import BaseModel, StrictStr, validator
 
 SENDER_RE = re.compile(r"^[\w\-.:@]{1,128}$")
+
+
+def utc_iso(value: dt.datetime | None) -> str | None:
+    """Stored times are naive UTC; answers say so (2026-11-23T08:00:00+00:00)."""
+    return value.replace(tzinfo=dt.timezone.utc).isoformat() if value else None
 
 
 class ChatRequest(BaseModel):

@@ -26,6 +26,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, StrictBool, StrictInt, StrictStr, root_validator, validator
 
 from gateway.errors import error_response, invalid_query
+from gateway.schemas import utc_iso
 from knowledge.booking.catalogue import KINDS
 from knowledge.booking.errors import BookingError, DuplicateBookingError, NotFoundError
 from knowledge.booking.rules import BookingRequest, Person
@@ -202,11 +203,6 @@ def booking_json(booking: Booking, provider: Provider, mask: bool) -> dict[str, 
         "status_changed_by": booking.status_changed_by,
         "status_changed_at": utc_iso(booking.status_changed_at),
     }
-
-
-def utc_iso(value: dt.datetime | None) -> str | None:
-    """Stored times are naive UTC; answers say so."""
-    return value.replace(tzinfo=dt.timezone.utc).isoformat() if value else None
 
 
 def public(uow: UnitOfWork, booking: Booking) -> dict[str, Any]:

@@ -13,7 +13,6 @@ Login is the only route under /api/staff/ open to anonymous callers.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -29,6 +28,7 @@ from gateway.auth import (
     staff_router,
 )
 from gateway.errors import error_response
+from gateway.schemas import utc_iso
 from knowledge.db import UnitOfWork, in_transaction
 from knowledge.models import StaffUser
 from knowledge.settings import get_staff_settings
@@ -59,18 +59,14 @@ def identity_json(staff: StaffIdentity) -> dict[str, str]:
     }
 
 
-def _utc(value: dt.datetime | None) -> str | None:
-    return value.replace(tzinfo=dt.timezone.utc).isoformat() if value else None
-
-
 def user_json(user: StaffUser) -> dict[str, Any]:
     return {
         "username": user.username,
         "display_name": user.display_name,
         "role": user.role,
         "active": user.active,
-        "created_at": _utc(user.created_at),
-        "last_login_at": _utc(user.last_login_at),
+        "created_at": utc_iso(user.created_at),
+        "last_login_at": utc_iso(user.last_login_at),
     }
 
 

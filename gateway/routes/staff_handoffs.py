@@ -16,7 +16,6 @@ bot no longer answers) and closing resumes it.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from fastapi import Request
@@ -25,17 +24,15 @@ from pydantic import BaseModel, StrictStr, validator
 from gateway.auth import Staff, staff_router
 from gateway.errors import RefusalError
 from gateway.routes.chat import turns
+from gateway.schemas import utc_iso
 from knowledge.db import UnitOfWork, in_transaction
 from knowledge.models import EmergencyAlert, Handoff
 from knowledge.services import handoff as handoffs
+from knowledge.staff.sessions import StaffIdentity
 from knowledge.staff.users import ADMIN
 
 router = staff_router(prefix="/api/staff")
 MAX_REPLY_CHARS = 500
-
-
-def _utc(value: dt.datetime) -> str:
-    return value.replace(tzinfo=dt.timezone.utc).isoformat()
 
 
 def handoff_json(handoff: Handoff) -> dict[str, Any]:
@@ -45,8 +42,8 @@ def handoff_json(handoff: Handoff) -> dict[str, Any]:
         "status": handoff.status,
         "reason": handoff.reason,
         "claimed_by": handoff.claimed_by,
-        "created_at": _utc(handoff.created_at),
-        "updated_at": _utc(handoff.updated_at),
+        "created_at": utc_iso(handoff.created_at),
+        "updated_at": utc_iso(handoff.updated_at),
     }
 
 
@@ -56,7 +53,7 @@ def emergency_json(alert: EmergencyAlert) -> dict[str, Any]:
         "sender_id": alert.sender_id,
         "message": alert.message,
         "notify_contact": alert.notify_contact,
-        "created_at": _utc(alert.created_at),
+        "created_at": utc_iso(alert.created_at),
     }
 
 
@@ -88,7 +85,7 @@ async def show(handoff_id: int, request: Request) -> Any:
     return {**record, "turns": turns(events)}
 
 
-def _advisor_says(text: str, kind: str, staff: Any, **custom: Any) -> dict[str, Any]:
+def _advisor_says(text: str, kind: str, staff: StaffIdentity, **custom: Any) -> dict[str, Any]:
     """A Rasa bot-utterance event the family chat shows as the advisor's."""
     payload = {"kind": kind, "advisor": staff.display_name, **custom}
     return {"event": "bot", "text": text, "data": {"custom": payload}}
@@ -126,7 +123,7 @@ class Reply(BaseModel):
         return value
 
 
-async def _held(handoff_id: int, staff: Any) -> dict[str, Any]:
+async def _held(handoff_id: int, staff: StaffIdentity) -> dict[str, Any]:
     """The record, if this staff member may speak in the conversation."""
     admin = staff.role == ADMIN
     return await _do(
