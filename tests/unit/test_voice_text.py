@@ -1,0 +1,71 @@
+"""The text stages of a spoken turn (voice/): cleaning what a recogniser
+wrote, and rewriting a reply for the ear."""
+
+from __future__ import annotations
+
+import pytest
+
+from voice.for_the_ear import for_the_ear
+from voice.transcript import clean_transcript
+
+
+@pytest.mark.parametrize(
+    ("heard", "cleaned"),
+    [
+        ("我 今年 八十二 了", "我今年八十二了"),  # Vosk's word spaces
+        ("俺娘 癱在 床上", "俺娘瘫在床上"),  # traditional characters from Whisper
+        ("護理補貼 怎麼 申請", "护理补贴怎么申请"),
+        ("電話是 139 1234 5678", "电话是13912345678"),
+        ("电话是139-1234-5678", "电话是13912345678"),
+        ("我 82 岁", "我82岁"),
+        ("８２岁，住在　梁溪区", "82岁，住在梁溪区"),  # full-width digits and space
+        ("订 2026-12-03 的饭", "订2026-12-03的饭"),  # a date keeps its hyphens
+        ("Hello 你好", "Hello 你好"),
+        ("  ", ""),
+        ("字幕由Amara.org社区提供", ""),  # Whisper on silence
+        ("请不吝点赞 订阅 转发 打赏支持明镜与点点栏目。", ""),
+        ("谢谢观看", ""),
+        ("谢谢观看我的预约", "谢谢观看我的预约"),  # only a whole hallucination is dropped
+    ],
+)
+def test_a_transcript_is_cleaned_for_the_dialogue(heard: str, cleaned: str) -> None:
+    assert clean_transcript(heard) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("80周岁以上老人每月发放尊老金1200元。", "八十周岁以上老人每月发放尊老金一千二百元。"),
+        ("每人每月2000元", "每人每月两千元"),
+        ("费用¥35.5", "费用三十五点五元"),
+        ("占比达到70%以上", "占比达到百分之七十以上"),
+        ("预约号358204，请记好。", "预约号三、五、八、二、零、四，请记好。"),
+        ("预约号：906345", "预约号：九、零、六、三、四、五"),
+        ("电话13912345678", "电话幺三九，幺二三四，五六七八"),
+        ("打0510-80000101", "打零五幺零，八零零零零幺零幺"),
+        ("拨打12345热线", "拨打幺二三四五热线"),
+        ("2026-12-03上午", "二〇二六年十二月三日上午"),
+        ("2026年12月3日", "二〇二六年十二月三日"),
+        ("12月3号 14:30 到", "十二月三号 下午两点半 到"),
+        ("9:00到17:30", "上午九点到下午五点半"),
+        ("1943年出生", "一九四三年出生"),
+        ("原文第205行", "原文第二百零五行"),
+        ("共3项，年满65周岁", "共三项，年满六十五周岁"),
+        ("**重点**：看 [文件](https://example.org/a) 😀", "重点：看 文件"),
+        ("- 第一条\n- 第二条", "第一条\n第二条"),
+        ("1. 先申请\n2. 再审核", "第一，先申请\n第二，再审核"),
+        ("一千二百元，八十周岁", "一千二百元，八十周岁"),  # already in words
+        ("", ""),
+    ],
+)
+def test_a_reply_is_rewritten_for_the_ear(written: str, said: str) -> None:
+    assert for_the_ear(written) == said
+
+
+def test_no_digit_or_markup_is_left_for_the_engine_to_guess() -> None:
+    reply = (
+        "## 结果\n您可能符合**3**项：\n1. 尊老金，每月100元（第205行）\n"
+        "2. 护理补贴 ✅\n预约号为358204，电话0510-80000101，时间12:00。"
+    )
+    said = for_the_ear(reply)
+    assert not any(ch.isdigit() or ch in "#*✅" for ch in said), said
