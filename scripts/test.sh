@@ -5,17 +5,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh
 scripts/ensure_services.sh
-echo "== browser"
+echo "== system packages"
 # tests/web drive Debian's Chromium at /usr/bin/chromium, with a CJK font so
 # that screenshots are legible; nothing downloads a browser at run time.
-browser_packages=(chromium fonts-wqy-microhei)
-install_browser() {
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${browser_packages[@]}"
+# tests/voice make Korean speech with espeak-ng for the Korean Vosk model.
+system_packages=(chromium fonts-wqy-microhei espeak-ng)
+install_packages() {
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${system_packages[@]}"
 }
-if ! dpkg -s "${browser_packages[@]}" >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; then
-  install_browser || { apt-get update && install_browser; } || {
-    echo "ERROR: could not install Debian's ${browser_packages[*]} (needs root and apt);" >&2
-    echo "       the browser tests in tests/web need /usr/bin/chromium." >&2
+if ! dpkg -s "${system_packages[@]}" >/dev/null 2>&1 || [ ! -x /usr/bin/chromium ]; then
+  install_packages || { apt-get update && install_packages; } || {
+    echo "ERROR: could not install Debian's ${system_packages[*]} (needs root and apt);" >&2
+    echo "       tests/web need /usr/bin/chromium and tests/voice need espeak-ng." >&2
     exit 1
   }
 fi

@@ -1,0 +1,38 @@
+"""Voice settings from environment variables (defaults in the README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINES = ("auto", "vosk", "whisper")
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    # auto: Vosk when a Vosk model is configured (it streams), else Whisper.
+    asr_engine: str
+    # A Vosk model folder (e.g. vosk-model-small-cn-0.22, unpacked). Never
+    # downloaded at run time.
+    vosk_model_path: Path | None
+    # Where `python -m voice.models` assembles the Whisper base model.
+    whisper_model_dir: Path
+    # CPU threads for recognition (0: the engine decides).
+    asr_threads: int
+
+    @classmethod
+    def from_env(cls) -> VoiceSettings:
+        engine = os.environ.get("ASR_ENGINE", "auto").strip().lower()
+        if engine not in ENGINES:
+            raise ValueError(f"ASR_ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
+        vosk = os.environ.get("VOSK_MODEL_PATH", "").strip()
+        whisper = os.environ.get("WHISPER_MODEL_DIR", "").strip()
+        default_whisper = ROOT / "var" / "models" / "whisper-base"
+        return cls(
+            asr_engine=engine,
+            vosk_model_path=Path(vosk) if vosk else None,
+            whisper_model_dir=Path(whisper) if whisper else default_whisper,
+            asr_threads=int(os.environ.get("ASR_THREADS", "0")),
+        )
