@@ -92,7 +92,10 @@ def test_hostile_input_is_answered_not_executed(stack: RunningStack) -> None:
         "😀😀😀",
     ]:
         replies = stack.chat(sender, message)
-        assert replies and all(isinstance(r.get("text"), str) for r in replies)
+        # Words for the person, plus any payload for the page (a hand-off
+        # offer that is taken up comes with {"kind": "handoff"}).
+        assert any(isinstance(r.get("text"), str) for r in replies)
+        assert all(isinstance(r.get("text"), str) or "custom" in r for r in replies)
     assert "handoffs" in inspect(stack.engine).get_table_names()
 
 
