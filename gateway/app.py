@@ -25,6 +25,7 @@ from gateway.routes import (
     staff_bookings,
     staff_handoffs,
     staff_providers,
+    voice,
     web,
 )
 from gateway.settings import GatewaySettings
@@ -34,7 +35,7 @@ from knowledge.services import policy
 logger = logging.getLogger(__name__)
 
 # Routes that take a file: they count the bytes themselves, up to max_upload_bytes.
-UPLOADS = frozenset({"/api/staff/providers/import"})
+UPLOADS = frozenset({"/api/staff/providers/import", "/api/voice/turn"})
 
 
 async def warm_up() -> None:
@@ -86,6 +87,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(staff_handoffs.router)
     app.include_router(staff.login_router)
     app.include_router(staff.router)
+    app.include_router(voice.router)
     app.include_router(web.router)
     app.include_router(web.console)
     return app

@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ("auto", "vosk", "whisper")
+TRUE = {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,10 @@ class VoiceSettings:
     whisper_model_dir: Path
     # CPU threads for recognition (0: the engine decides).
     asr_threads: int
+    # Try the online voice (edge-tts) before the offline ones.
+    tts_online: bool = True
+    # Synthesised sentences, kept to be said again without synthesis.
+    tts_cache_dir: Path = ROOT / "var" / "tts-cache"
 
     @classmethod
     def from_env(cls) -> VoiceSettings:
@@ -35,4 +40,6 @@ class VoiceSettings:
             vosk_model_path=Path(vosk) if vosk else None,
             whisper_model_dir=Path(whisper) if whisper else default_whisper,
             asr_threads=int(os.environ.get("ASR_THREADS", "0")),
+            tts_online=os.environ.get("TTS_ONLINE", "1").strip().lower()
+            in {"1", "true", "yes", "on"},
         )

@@ -78,9 +78,12 @@ def wav(samples: np.ndarray, rate: int) -> bytes:
 
 
 class EdgeVoice:
-    """Microsoft Edge's online neural voices (edge-tts)."""
+    """Microsoft Edge's online neural voices (edge-tts). After a failure it
+    rests for `cooldown_s`, so an offline machine does not wait for it on
+    every sentence."""
 
     name, media_type = "edge-tts", "audio/mpeg"
+    cooldown_s = 60.0
 
     def __init__(
         self,
@@ -176,6 +179,7 @@ class Speaker:
     def __init__(self, engines: Sequence[Engine], cache_dir: Path | None = None) -> None:
         self.engines = list(engines)
         self.cache_dir = cache_dir
+        self._resting_until: dict[str, float] = {}  # engine name → monotonic time
 
     def _cached(self, engine: Engine, text: str) -> Path | None:
         if self.cache_dir is None:
@@ -201,12 +205,16 @@ class Speaker:
             if cached is not None and cached.is_file():
                 audio = cached.read_bytes()
                 return Speech(audio, engine.media_type, engine.name, spoken, _duration(audio), 0)
+            if time.monotonic() < self._resting_until.get(engine.name, 0):
+                continue
             started = time.perf_counter()
             try:
                 audio = await engine.synthesize(spoken)
             except Exception as error:  # any failure of one engine means: try the next
                 logger.warning("%s could not speak: %s", engine.name, error)
                 last = error
+                rest = getattr(engine, "cooldown_s", 0)
+                self._resting_until[engine.name] = time.monotonic() + rest
                 continue
             length = await asyncio.to_thread(_duration, audio)
             if length <= 0:

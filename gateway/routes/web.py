@@ -42,6 +42,7 @@ SECURITY_HEADERS = {
             "script-src 'self'",
             "style-src 'self'",
             "img-src 'self'",
+            "media-src 'self' blob:",  # a spoken answer is played from a Blob
             "connect-src 'self'",
             "base-uri 'none'",
             "form-action 'self'",

@@ -1,5 +1,6 @@
 // The family chat: who is talking, the gateway's API, and what to draw.
 import * as view from "./render.js";
+import { setupVoice } from "./voice.js";
 
 const SENDER_KEY = "yinling.sender";
 const LARGE_KEY = "yinling.large";
@@ -222,6 +223,30 @@ document.getElementById("composer").addEventListener("submit", async (event) => 
   if (!text || busy) return;
   input.value = "";
   if (!(await send(text, text)) && !input.value) input.value = text;
+});
+
+// The answer to a spoken turn is played as soon as it arrives (the person
+// just spoke and is listening); 重听 under it plays it again.
+let playing = null;
+function play(url) {
+  playing?.pause();
+  playing = new Audio(url);
+  playing.play().catch(() => view.notice("声音没能自动播放，请点“重听”。"));
+  view.replay(lastBot, () => play(url));
+}
+
+setupVoice(document.getElementById("talk"), {
+  sender,
+  api,
+  heard: showUser,
+  answered: (messages) => messages.forEach(showBot),
+  played: play,
+  notice: view.notice,
+  typing: view.typing,
+  busy: () => busy,
+  setBusy: (value) => {
+    busy = value;
+  },
 });
 
 restore();

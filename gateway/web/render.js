@@ -81,6 +81,13 @@ export function sources(stack, citations) {
   }
 }
 
+// 重听: the spoken answer again, under the bot's last message.
+export function replay(stack, play) {
+  if (!stack) return;
+  stack.querySelector(".replay")?.remove();
+  stack.append(button("speak replay", "重听", play));
+}
+
 export function bookingCard(stack, booking) {
   const card = el("section", "card");
   card.setAttribute("aria-label", "预约单");

@@ -81,6 +81,9 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[RunningS
                 "REDIS_LOCK_DB": "3",
                 "LOCK_STORE_TYPE": "redis" if deployment == "production" else "in_memory",
                 "GATEWAY_WARM_UP": "1",  # as deployed (tests/conftest.py turns it off in-process)
+                # Offline voices only, whatever the network does today.
+                "TTS_ONLINE": "0",
+                "TTS_CACHE_DIR": str(tmp / "tts-cache"),
             }
         )
         running = Stack(env, log_dir=tmp / "logs")
