@@ -24,6 +24,9 @@ _CJK_SPACE = re.compile(rf"(?<=[{CJK}])\s+(?=[{CJK}0-9])|(?<=[0-9])\s+(?=[{CJK}]
 # such as 2026-12-03 is left alone).
 _MOBILE_GROUPS = re.compile(r"(?<!\d)(1\d{2})[\s\-–—]+(\d{4})[\s\-–—]+(\d{4})(?!\d)")
 _SPACES = re.compile(r"\s+")
+# Whisper's ASCII punctuation inside Chinese, written as people type it.
+_FULL_WIDTH_PUNCTUATION = {",": "，", "?": "？", "!": "！", ";": "；", ":": "："}
+_ASCII_PUNCTUATION = re.compile(rf"(?<=[{CJK}])\s*([,?!;:])\s*")
 # What Whisper writes for silence or noise in Chinese: credits and sign-offs
 # from the subtitles it was trained on. A transcript that is only this
 # (and punctuation) was never said.
@@ -63,5 +66,6 @@ def clean_transcript(text: str) -> str:
     text = _to_simplified().convert(_half_width(text))
     text = _MOBILE_GROUPS.sub(r"\1\2\3", text)
     text = _CJK_SPACE.sub("", text)
+    text = _ASCII_PUNCTUATION.sub(lambda m: _FULL_WIDTH_PUNCTUATION[m.group(1)], text)
     text = _SPACES.sub(" ", text).strip()
     return "" if is_hallucination(text) else text

@@ -21,6 +21,8 @@ from voice.transcript import clean_transcript
         ("８２岁，住在　梁溪区", "82岁，住在梁溪区"),  # full-width digits and space
         ("订 2026-12-03 的饭", "订2026-12-03的饭"),  # a date keeps its hyphens
         ("Hello 你好", "Hello 你好"),
+        ("我的预约,帮我查一下?", "我的预约，帮我查一下？"),  # Whisper's ASCII punctuation
+        ("时间是9:30", "时间是9:30"),
         ("  ", ""),
         ("字幕由Amara.org社区提供", ""),  # Whisper on silence
         ("请不吝点赞 订阅 转发 打赏支持明镜与点点栏目。", ""),
