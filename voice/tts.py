@@ -132,13 +132,14 @@ class ZhVoice:
 
             return TTS()
 
-    def _say(self, text: str) -> bytes:
+    def say(self, text: str) -> bytes:
+        """WAV bytes of the text (blocking)."""
         with self._lock, contextlib.redirect_stdout(io.StringIO()):
             samples = self._tts.synthesis(text)
         return wav(np.asarray(samples, dtype=np.float32), self.RATE)
 
     async def synthesize(self, text: str) -> bytes:
-        return await asyncio.to_thread(self._say, text)
+        return await asyncio.to_thread(self.say, text)
 
 
 class EspeakVoice:
@@ -149,7 +150,8 @@ class EspeakVoice:
     def __init__(self, speed_wpm: int = 130) -> None:
         self.speed_wpm = speed_wpm
 
-    def _say(self, text: str) -> bytes:
+    def say(self, text: str) -> bytes:
+        """WAV bytes of the text (blocking)."""
         program = shutil.which("espeak-ng")
         if program is None:
             raise FileNotFoundError("espeak-ng is not installed (Debian package espeak-ng)")
@@ -162,7 +164,7 @@ class EspeakVoice:
         return done.stdout
 
     async def synthesize(self, text: str) -> bytes:
-        return await asyncio.to_thread(self._say, text)
+        return await asyncio.to_thread(self.say, text)
 
 
 def _duration(audio: bytes) -> float:

