@@ -144,7 +144,10 @@ def run() -> int:
         print(
             "\n银龄通 is running.\n"
             f"  Web chat:       {stack.gateway_url}/\n"
+            f"  Staff console:  {stack.gateway_url}/staff  "
+            "(first account: python -m knowledge.staff create-user NAME --role admin)\n"
             f"  Chat API:       {stack.gateway_url}/api/chat\n"
+            f"  Voice API:      {stack.gateway_url}/api/voice/turn\n"
             f"  Health:         {stack.gateway_url}/health\n"
             f"  Rasa server:    {env['RASA_URL']}\n"
             f"  Action server:  {env['ACTION_SERVER_URL']}\n"
