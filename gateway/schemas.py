@@ -9,6 +9,13 @@ import re
 from pydantic import BaseModel, StrictStr, validator
 
 SENDER_RE = re.compile(r"^[\w\-.:@]{1,128}$")
+BAD_SENDER = "请求内容有误：会话编号格式不对。"
+
+
+def is_sender(text: str) -> bool:
+    """A conversation id that is safe in a Rasa URL ("." and ".." match the
+    pattern but would climb the tracker URL)."""
+    return bool(SENDER_RE.match(text)) and text.strip(".") != ""
 
 
 def utc_iso(value: dt.datetime | None) -> str | None:

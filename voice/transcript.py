@@ -33,7 +33,6 @@ _ASCII_PUNCTUATION = re.compile(rf"(?<=[{CJK}])\s*([,?!;:])\s*")
 HALLUCINATIONS = (
     "字幕由Amara.org社区提供",
     "由Amara.org社区提供的字幕",
-    "请不吝点赞订阅转发打赏支持明镜与点点栏目",
     "请不吝点赞 订阅 转发 打赏支持明镜与点点栏目",
     "谢谢观看",
     "感谢观看",
@@ -41,6 +40,7 @@ HALLUCINATIONS = (
     "中文字幕",
 )
 _PUNCTUATION = re.compile(r"[\s，。！？、,.!?…~～\-—]+")
+_HALLUCINATED = frozenset(_PUNCTUATION.sub("", h) for h in HALLUCINATIONS)
 
 
 @lru_cache(maxsize=1)
@@ -57,8 +57,7 @@ def _half_width(text: str) -> str:
 
 
 def is_hallucination(text: str) -> bool:
-    bare = _PUNCTUATION.sub("", text)
-    return bool(bare) and any(bare == _PUNCTUATION.sub("", h) for h in HALLUCINATIONS)
+    return _PUNCTUATION.sub("", text) in _HALLUCINATED
 
 
 def clean_transcript(text: str) -> str:

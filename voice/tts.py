@@ -206,7 +206,8 @@ class Speaker:
             cached = self._cached(engine, spoken)
             if cached is not None and cached.is_file():
                 audio = cached.read_bytes()
-                return Speech(audio, engine.media_type, engine.name, spoken, _duration(audio), 0)
+                length = await asyncio.to_thread(_duration, audio)  # decoding: off the loop
+                return Speech(audio, engine.media_type, engine.name, spoken, length, 0)
             if time.monotonic() < self._resting_until.get(engine.name, 0):
                 continue
             started = time.perf_counter()

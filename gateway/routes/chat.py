@@ -11,7 +11,7 @@ from typing import Any, Literal, TypedDict
 from fastapi import APIRouter, Request
 
 from gateway.errors import error_response
-from gateway.schemas import SENDER_RE, ChatRequest
+from gateway.schemas import BAD_SENDER, ChatRequest, is_sender
 
 router = APIRouter()
 
@@ -42,9 +42,8 @@ async def chat(body: ChatRequest, request: Request) -> Any:
 async def history(sender: str, request: Request) -> Any:
     """`[{"role": "user"|"bot", "text", "buttons", "custom", "timestamp"}]`, oldest first,
     read from Rasa's tracker; an unknown sender has an empty history."""
-    # "." and ".." match the sender pattern but would climb the tracker URL.
-    if not SENDER_RE.match(sender) or sender.strip(".") == "":
-        return error_response(422, "invalid_request", "请求内容有误：会话编号格式不对。")
+    if not is_sender(sender):
+        return error_response(422, "invalid_request", BAD_SENDER)
     return turns(await request.app.state.rasa.events(sender))
 
 

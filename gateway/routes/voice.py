@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from gateway.errors import RefusalError, too_large
-from gateway.schemas import SENDER_RE
+from gateway.schemas import BAD_SENDER, is_sender
 from voice.asr import load_recognizer
 from voice.audio import AudioError
 from voice.dialogue import Dialogue
@@ -54,8 +54,8 @@ async def dialogue(request: Request) -> Dialogue:
 async def turn(
     request: Request, sender: Annotated[str, Form()], audio: Annotated[UploadFile, File()]
 ) -> Any:
-    if not SENDER_RE.match(sender) or sender.strip(".") == "":
-        raise RefusalError(422, "invalid_request", "请求内容有误：会话编号格式不对。")
+    if not is_sender(sender):
+        raise RefusalError(422, "invalid_request", BAD_SENDER)
     limit = request.app.state.settings.max_upload_bytes
     data = await audio.read(limit + 1)
     if len(data) > limit:

@@ -86,6 +86,26 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def watch(page: Page, problems: list[str], confirms: bool = False) -> None:
+    """Record script errors, CSP violations and dialogs (an executed alert)
+    as problems; with `confirms`, a confirm() the page asks is accepted."""
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            problems.append(f"console: {message.text}")
+
+    def on_dialog(dialog: Dialog) -> None:
+        if confirms and dialog.type == "confirm":
+            dialog.accept()
+            return
+        problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("console", on_console)
+    page.on("dialog", on_dialog)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+
+
 def open_chat(
     browser: Browser, servers: RunningStack, viewport: dict[str, int], sender: str | None = None
 ) -> Chat:
@@ -95,19 +115,7 @@ def open_chat(
     if sender:
         context.add_init_script(f"localStorage.setItem('yinling.sender', {json.dumps(sender)})")
     chat = Chat(context.new_page(), servers)
-
-    # Script errors, CSP violations and dialogs (an executed alert) are all problems.
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            chat.problems.append(f"console: {message.text}")
-
-    def on_dialog(dialog: Dialog) -> None:
-        chat.problems.append(f"dialog: {dialog.message}")
-        dialog.dismiss()
-
-    chat.page.on("console", on_console)
-    chat.page.on("dialog", on_dialog)
-    chat.page.on("pageerror", lambda error: chat.problems.append(f"page error: {error}"))
+    watch(chat.page, chat.problems)
     chat.load()
     return chat
 

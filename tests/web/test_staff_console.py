@@ -10,11 +10,11 @@ saved to results/screenshots/."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect
+from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from knowledge.db import unit_of_work
@@ -22,7 +22,7 @@ from knowledge.models import Booking, Provider
 from knowledge.staff.users import create_user
 from tests.conftest import report_figure
 from tests.e2e.conftest import RunningStack
-from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS, Chat, open_chat
+from tests.web.conftest import DESKTOP, PHONE, SCREENSHOTS, Chat, open_chat, watch
 from tests.web.elderly import MIN_FONT_PX, assert_elderly_friendly
 
 pytestmark = pytest.mark.parametrize("stack", ["embedded"], indirect=True)
@@ -38,7 +38,6 @@ class Console:
 
     page: Page
     problems: list[str] = field(default_factory=list)
-    expected_errors: list[str] = field(default_factory=list)
 
     def tab(self, name: str) -> None:
         self.page.click(f'.tabs a[href="#{name}"]')
@@ -64,28 +63,11 @@ def account(stack: RunningStack, username: str, role: str) -> None:
     _accounts.add((stack.url, username))
 
 
-def watch(page: Page, problems: list[str]) -> None:
-    """Script errors, CSP violations and unexpected dialogs are problems."""
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(f"console: {message.text}")
-
-    def on_dialog(dialog: Dialog) -> None:
-        if dialog.type != "confirm":  # the console asks before cancelling
-            problems.append(f"dialog: {dialog.message}")
-        dialog.accept()
-
-    page.on("console", on_console)
-    page.on("dialog", on_dialog)
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-
-
 def log_in(browser: Browser, stack: RunningStack, username: str, role: str, size: str) -> Console:
     account(stack, username, role)
     context = browser.new_context(viewport=SIZES[size], locale="zh-CN")  # type: ignore[arg-type]
     console = Console(context.new_page())
-    watch(console.page, console.problems)
+    watch(console.page, console.problems, confirms=True)  # the console asks before cancelling
     console.page.goto(f"{stack.url}/staff")
     expect(console.page).to_have_url(re.compile(r"/staff/login\?next=/staff$"))
     console.page.fill("#username", username)
@@ -95,18 +77,24 @@ def log_in(browser: Browser, stack: RunningStack, username: str, role: str, size
     return console
 
 
+OpenConsole = Callable[[str, str, str], Console]
+
+
 @pytest.fixture
-def consoles(browser: Browser) -> Iterator[list[Console]]:
-    """The consoles a test opens; closed after it, and checked for problems."""
+def open_console(browser: Browser, stack: RunningStack) -> Iterator[OpenConsole]:
+    """Log a staff member in: `open_console(username, role, size)`. Every
+    console opened is closed after the test and checked for problems."""
     opened: list[Console] = []
-    yield opened
+
+    def _open(username: str, role: str, size: str) -> Console:
+        opened.append(log_in(browser, stack, username, role, size))
+        return opened[-1]
+
+    yield _open
     for console in opened:
         console.page.context.close()
     for console in opened:
-        unexpected = [
-            p for p in console.problems if not any(e in p for e in console.expected_errors)
-        ]
-        assert not unexpected, unexpected
+        assert not console.problems, console.problems
 
 
 # ---- refused ------------------------------------------------------------------------------
@@ -146,10 +134,9 @@ def test_an_anonymous_visitor_is_refused(browser: Browser, stack: RunningStack) 
 
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_every_console_page_at_phone_and_desktop_size(
-    browser: Browser, stack: RunningStack, consoles: list[Console], size: str
+    stack: RunningStack, open_console: OpenConsole, size: str
 ) -> None:
-    console = log_in(browser, stack, "advisor-pages", "advisor", size)
-    consoles.append(console)
+    console = open_console("advisor-pages", "advisor", size)
     smallest: dict[str, float] = {}
 
     def measured(name: str) -> None:
@@ -204,10 +191,9 @@ def test_every_console_page_at_phone_and_desktop_size(
 
 
 def test_an_advisor_checks_what_a_client_may_get(
-    browser: Browser, stack: RunningStack, consoles: list[Console]
+    stack: RunningStack, open_console: OpenConsole
 ) -> None:
-    console = log_in(browser, stack, "advisor-eligibility", "advisor", "desktop")
-    consoles.append(console)
+    console = open_console("advisor-eligibility", "advisor", "desktop")
     console.tab("eligibility")
     form = console.panel("eligibility")
     form.get_by_label("地区").select_option("无锡市")
@@ -229,10 +215,9 @@ def test_an_advisor_checks_what_a_client_may_get(
 
 
 def test_an_advisor_searches_and_compares_two_regions(
-    browser: Browser, stack: RunningStack, consoles: list[Console]
+    stack: RunningStack, open_console: OpenConsole
 ) -> None:
-    console = log_in(browser, stack, "advisor-policy", "advisor", "desktop")
-    consoles.append(console)
+    console = open_console("advisor-policy", "advisor", "desktop")
     search = console.panel("search")
     search.get_by_label("要查的内容").fill("家庭养老床位")
     search.get_by_label("地区").select_option("赣州市")
@@ -284,11 +269,10 @@ def book_meal_by_chat(stack: RunningStack, sender: str) -> str:
 
 
 def test_an_advisor_finds_a_familys_booking_and_cancels_it(
-    browser: Browser, stack: RunningStack, consoles: list[Console]
+    stack: RunningStack, open_console: OpenConsole
 ) -> None:
     reference = book_meal_by_chat(stack, "web-console-booking")
-    console = log_in(browser, stack, "advisor-bookings", "advisor", "desktop")
-    consoles.append(console)
+    console = open_console("advisor-bookings", "advisor", "desktop")
     console.tab("bookings")
     panel = console.panel("bookings")
     panel.get_by_label("预约号、电话或姓名").fill(reference)
@@ -320,15 +304,14 @@ def advisor_rows(chat: Chat) -> list[str]:
 
 
 def test_an_advisor_answers_a_conversation_the_bot_handed_off(
-    browser: Browser, stack: RunningStack, consoles: list[Console]
+    browser: Browser, stack: RunningStack, open_console: OpenConsole
 ) -> None:
     family = open_chat(browser, stack, PHONE)
     try:
         family.say("我要找真人")
         expect(family.page.locator(".row.bot .bubble").last).to_contain_text("转给养老顾问")
 
-        console = log_in(browser, stack, "advisor-handoff", "advisor", "desktop")
-        consoles.append(console)
+        console = open_console("advisor-handoff", "advisor", "desktop")
         console.tab("handoffs")
         panel = console.panel("handoffs")
         panel.get_by_role("button", name=re.compile("等待接手：我要找真人")).first.click()
@@ -385,15 +368,13 @@ QUOTES_NAME = "阳光\"食堂'onmouseover=alert(1) & 助餐"
 
 
 def test_an_admin_imports_providers_and_markup_in_names_stays_text(
-    browser: Browser, stack: RunningStack, consoles: list[Console]
+    stack: RunningStack, open_console: OpenConsole
 ) -> None:
-    advisor = log_in(browser, stack, "advisor-noimport", "advisor", "desktop")
-    consoles.append(advisor)
+    advisor = open_console("advisor-noimport", "advisor", "desktop")
     advisor.tab("providers")
     expect(advisor.page.locator("#import-form")).to_be_hidden()  # admins only
 
-    admin = log_in(browser, stack, "admin-import", "admin", "desktop")
-    consoles.append(admin)
+    admin = open_console("admin-import", "admin", "desktop")
     admin.tab("providers")
     csv_text = "\n".join(
         [
