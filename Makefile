@@ -2,7 +2,7 @@
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 
-.PHONY: help setup run test lint format train nlu-resources migrate providers models benchmark lock clean
+.PHONY: help setup run test lint format train nlu-resources migrate providers models vosk-model speaker phone benchmark lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -34,12 +34,21 @@ migrate: setup  ## bring DATABASE_URL up to the latest schema
 benchmark: setup  ## print and record performance figures (benchmarks/results/)
 	@$(PY) -m benchmarks.spine && $(PY) -m benchmarks.knowledge
 	@$(PY) -m benchmarks.bookings --database sqlite && $(PY) -m benchmarks.bookings --database postgresql
+	@$(PY) -m benchmarks.voice
 
 providers: setup  ## import a provider directory: make providers CSV=path (default: the sample)
 	@$(PY) -m knowledge.booking.providers_import $(CSV)
 
-models: setup  ## assemble and check the offline speech model; say whether Vosk is configured
-	.venv/bin/python -m voice.models
+models: setup  ## assemble and check the offline speech model; say whether Vosk is configured (offline)
+	@$(PY) -m voice.models
+
+vosk-model: setup  ## download (internet), sha256-check and unpack vosk-model-small-cn-0.22 into var/models
+	@$(PY) -m voice.models --fetch-vosk --dest var/models
+
+speaker: setup  ## speaker client: microphone, or make speaker FILES="a.wav b.wav" (replies in var/speaker)
+	@$(PY) -m voice.clients.speaker --gateway $(or $(GATEWAY),http://127.0.0.1:8000) $(FILES)
+phone: setup  ## telephone bridge: Asterisk AudioSocket on LISTEN (127.0.0.1:9092) to the gateway
+	@$(PY) -m voice.clients.audiosocket --listen $(or $(LISTEN),127.0.0.1:9092) --gateway $(or $(GATEWAY),http://127.0.0.1:8000)
 
 lock: setup  ## re-pin every installed package into constraints.txt
 	@(echo '# Every package of the environment, pinned (pip freeze). Regenerate with `make lock`.'; \

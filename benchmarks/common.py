@@ -1,4 +1,5 @@
-"""Helpers shared by the benchmarks: percentiles, process memory, result files."""
+"""Helpers shared by the benchmarks: percentiles, process memory, result
+files, and the servers on a throw-away database."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import json
 import platform
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from scripts.stack import Stack, isolated_env, migrate
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -64,3 +69,18 @@ def write_results(name: str, figures: dict[str, Any]) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     return path
+
+
+@contextmanager
+def embedded_stack(tmp: Path, overrides: dict[str, str] | None = None) -> Iterator[Stack]:
+    """The three servers on free ports over fresh SQLite databases in `tmp`,
+    healthy (the trained model must exist: scripts.train.ensure_model)."""
+    env = isolated_env(f"sqlite:///{tmp / 'app.db'}", f"sqlite:///{tmp / 'tracker.db'}", overrides)
+    migrate(env)
+    stack = Stack(env, log_dir=tmp / "logs")
+    stack.start()
+    try:
+        stack.wait_ready(timeout_s=300)
+        yield stack
+    finally:
+        stack.stop()

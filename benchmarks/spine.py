@@ -16,9 +16,8 @@ from pathlib import Path
 import httpx
 import yaml
 
-from benchmarks.common import latency_summary, report, rss_mb
+from benchmarks.common import embedded_stack, latency_summary, report, rss_mb
 from scripts.environment import MODEL_PATH, ROOT, service_env
-from scripts.stack import Stack, free_port, migrate
 from scripts.train import ensure_model, train_command
 
 
@@ -62,50 +61,30 @@ def main(argv: list[str] | None = None) -> int:
         figures["training_time_s"] = round(time_training(), 1)
     figures["model_size_mb"] = round(MODEL_PATH.stat().st_size / 2**20, 1)
 
-    with tempfile.TemporaryDirectory() as tmp:
-        rasa_port, actions_port = free_port(), free_port()
-        env = service_env(
-            {
-                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'app.db'}",
-                "TRACKER_DB_URL": f"sqlite:///{Path(tmp) / 'tracker.db'}",
-                "RASA_PORT": rasa_port,
-                "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-                "ACTIONS_PORT": actions_port,
-                "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}",
-                "GATEWAY_PORT": free_port(),
-                "GATEWAY_HOST": "127.0.0.1",
-            }
-        )
-        migrate(env)
-        stack = Stack(env, log_dir=Path(tmp) / "logs")
-        started = time.monotonic()
-        stack.start()
-        try:
-            stack.wait_ready(timeout_s=300)
-            figures["stack_start_s"] = round(time.monotonic() - started, 1)
-            sentences = list(itertools.islice(itertools.cycle(holdout_sentences()), args.messages))
-            parse, turns = [], []
-            with httpx.Client(timeout=30) as client:
-                for text in sentences:
-                    t0 = time.perf_counter()
-                    client.post(
-                        f"{env['RASA_URL']}/model/parse",
-                        params={"token": env["RASA_AUTH_TOKEN"]},
-                        json={"text": text},
-                    ).raise_for_status()
-                    parse.append(time.perf_counter() - t0)
-                for i, text in enumerate(sentences[:100]):
-                    t0 = time.perf_counter()
-                    client.post(
-                        f"{stack.gateway_url}/api/chat",
-                        json={"sender": f"bench-{i % 10}", "message": text},
-                    ).raise_for_status()
-                    turns.append(time.perf_counter() - t0)
-            figures["nlu_parse_latency"] = latency_summary(parse)
-            figures["chat_turn_latency_via_gateway"] = latency_summary(turns)
-            figures["rss_mb"] = {name: rss_mb(p.pid) for name, p in stack.processes.items()}
-        finally:
-            stack.stop()
+    with tempfile.TemporaryDirectory() as tmp, embedded_stack(Path(tmp)) as stack:
+        env = stack.env
+        figures["stack_start_s"] = round(stack.ready_after_s, 1)
+        sentences = list(itertools.islice(itertools.cycle(holdout_sentences()), args.messages))
+        parse, turns = [], []
+        with httpx.Client(timeout=30) as client:
+            for text in sentences:
+                t0 = time.perf_counter()
+                client.post(
+                    f"{env['RASA_URL']}/model/parse",
+                    params={"token": env["RASA_AUTH_TOKEN"]},
+                    json={"text": text},
+                ).raise_for_status()
+                parse.append(time.perf_counter() - t0)
+            for i, text in enumerate(sentences[:100]):
+                t0 = time.perf_counter()
+                client.post(
+                    f"{stack.gateway_url}/api/chat",
+                    json={"sender": f"bench-{i % 10}", "message": text},
+                ).raise_for_status()
+                turns.append(time.perf_counter() - t0)
+        figures["nlu_parse_latency"] = latency_summary(parse)
+        figures["chat_turn_latency_via_gateway"] = latency_summary(turns)
+        figures["rss_mb"] = {name: rss_mb(p.pid) for name, p in stack.processes.items()}
 
     report("spine", figures)
     return 0

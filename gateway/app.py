@@ -6,6 +6,7 @@ which newer uvicorn's default WebSocket stack cannot use).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -26,6 +27,7 @@ from gateway.routes import (
     staff_handoffs,
     staff_providers,
     voice,
+    voice_stream,
     web,
 )
 from gateway.settings import GatewaySettings
@@ -55,9 +57,15 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa = RasaClient(settings)
+        loading = None
         if settings.warm_up:
             await warm_up()
+            # The speech models load beside the first requests, not before
+            # them: a caller should not wait for them, nor a text chat at all.
+            loading = asyncio.create_task(voice.warm_up(app.state))
         yield
+        if loading is not None:
+            loading.cancel()
         await app.state.rasa.close()
 
     app = FastAPI(title="银龄通 gateway", version="0.1.0", lifespan=lifespan)
@@ -88,6 +96,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(staff.login_router)
     app.include_router(staff.router)
     app.include_router(voice.router)
+    app.include_router(voice_stream.router)
     app.include_router(web.router)
     app.include_router(web.console)
     return app

@@ -26,40 +26,39 @@ class RasaClient:
     ) -> list[dict[str, Any]]:
         """Send one user message through the REST channel; return bot messages."""
         payload = {"sender": sender, "message": message, "metadata": metadata or {}}
-        try:
-            response = await self._http.post(
-                f"{self._settings.rasa_url}/webhooks/rest/webhook", json=payload
-            )
-            response.raise_for_status()
-        except httpx.HTTPError as error:
-            raise AssistantUnavailableError(str(error)) from error
+        response = await self._request("POST", "/webhooks/rest/webhook", json=payload)
         return list(response.json() or [])
 
     async def events(self, sender: str) -> list[dict[str, Any]]:
         """The conversation's tracker events, oldest first (none for a new sender)."""
-        try:
-            response = await self._http.get(
-                f"{self._settings.rasa_url}/conversations/{sender}/tracker",
-                params={"token": self._settings.rasa_auth_token},
-            )
-            response.raise_for_status()
-        except httpx.HTTPError as error:
-            raise AssistantUnavailableError(str(error)) from error
+        response = await self._request(
+            "GET",
+            f"/conversations/{sender}/tracker",
+            params={"token": self._settings.rasa_auth_token},
+        )
         return list(response.json().get("events") or [])
 
     async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
         """Add events to the conversation (an advisor's message, a pause)
         through Rasa's own API, so its lock store orders them with the
         caller's messages."""
+        await self._request(
+            "POST",
+            f"/conversations/{sender}/tracker/events",
+            params={"token": self._settings.rasa_auth_token, "include_events": "NONE"},
+            json=events,
+        )
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """A call to Rasa's HTTP API; any failure is AssistantUnavailableError."""
         try:
-            response = await self._http.post(
-                f"{self._settings.rasa_url}/conversations/{sender}/tracker/events",
-                params={"token": self._settings.rasa_auth_token, "include_events": "NONE"},
-                json=events,
+            response = await self._http.request(
+                method, f"{self._settings.rasa_url}{path}", **kwargs
             )
             response.raise_for_status()
         except httpx.HTTPError as error:
             raise AssistantUnavailableError(str(error)) from error
+        return response
 
     async def check_rasa(self) -> str:
         """'ok' if Rasa is up with a model loaded and accepts our API token."""

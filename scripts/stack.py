@@ -31,6 +31,27 @@ def free_port() -> str:
         return str(sock.getsockname()[1])
 
 
+def isolated_env(
+    database_url: str, tracker_db_url: str, overrides: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The servers' environment on free ports with the given databases: for
+    tests and benchmarks that must not meet a running `make run`."""
+    rasa_port, actions_port = free_port(), free_port()
+    return service_env(
+        {
+            "DATABASE_URL": database_url,
+            "TRACKER_DB_URL": tracker_db_url,
+            "RASA_PORT": rasa_port,
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "ACTIONS_PORT": actions_port,
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}",
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_PORT": free_port(),
+            **(overrides or {}),
+        }
+    )
+
+
 @dataclass
 class Stack:
     """The three server processes, started in dependency order."""
@@ -38,7 +59,9 @@ class Stack:
     env: dict[str, str]
     log_dir: Path = VAR / "logs"
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    ready_after_s: float = 0.0  # from start() to healthy, set by wait_ready
     _logs: list[IO[bytes]] = field(default_factory=list)
+    _started_at: float = 0.0
 
     @property
     def gateway_url(self) -> str:
@@ -86,6 +109,7 @@ class Stack:
         }
 
     def start(self) -> None:
+        self._started_at = time.monotonic()
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for name, command in self.commands().items():
             log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 (closed in stop)
@@ -106,6 +130,7 @@ class Stack:
                 response = httpx.get(f"{self.gateway_url}/health", timeout=5)
                 last = response.json()
                 if response.status_code == 200:
+                    self.ready_after_s = time.monotonic() - self._started_at
                     return response.json()
             except httpx.HTTPError as error:
                 last = repr(error)
@@ -148,6 +173,8 @@ def run() -> int:
             "(first account: python -m knowledge.staff create-user NAME --role admin)\n"
             f"  Chat API:       {stack.gateway_url}/api/chat\n"
             f"  Voice API:      {stack.gateway_url}/api/voice/turn\n"
+            f"  Voice stream:   {stack.gateway_url.replace('http', 'ws', 1)}/api/voice/stream"
+            "  (make speaker, make phone)\n"
             f"  Health:         {stack.gateway_url}/health\n"
             f"  Rasa server:    {env['RASA_URL']}\n"
             f"  Action server:  {env['ACTION_SERVER_URL']}\n"

@@ -24,6 +24,8 @@ class VoiceSettings:
     asr_threads: int
     # Try the online voice (edge-tts) before the offline ones.
     tts_online: bool = True
+    # Correct misheard domain words by pinyin (感州 → 赣州) before the NLU.
+    asr_correction: bool = True
     # Synthesised sentences, kept to be said again without synthesis.
     tts_cache_dir: Path = ROOT / "var" / "tts-cache"
 
@@ -40,6 +42,10 @@ class VoiceSettings:
             vosk_model_path=Path(vosk) if vosk else None,
             whisper_model_dir=Path(whisper) if whisper else default_whisper,
             asr_threads=int(os.environ.get("ASR_THREADS", "0")),
-            tts_online=os.environ.get("TTS_ONLINE", "1").strip().lower()
-            in {"1", "true", "yes", "on"},
+            tts_online=_flag("TTS_ONLINE"),
+            asr_correction=_flag("ASR_CORRECTION"),
         )
+
+
+def _flag(name: str, default: str = "1") -> bool:
+    return os.environ.get(name, default).strip().lower() in TRUE

@@ -37,7 +37,7 @@ from typing import Protocol
 
 import numpy as np
 
-from voice.audio import AudioError, decode
+from voice.audio import SAMPLE_RATE, AudioError, decode, slowed
 from voice.for_the_ear import for_the_ear
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,11 @@ class Engine(Protocol):
 
 
 def wav(samples: np.ndarray, rate: int) -> bytes:
-    pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+    """Float samples in [-1, 1] as a mono 16-bit WAV file."""
+    return pcm_wav((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes(), rate)
+
+
+def pcm_wav(pcm: bytes, rate: int = SAMPLE_RATE) -> bytes:
     out = io.BytesIO()
     with wave.open(out, "wb") as file:
         file.setnchannels(1)
@@ -170,9 +174,21 @@ class EspeakVoice:
 def _duration(audio: bytes) -> float:
     """Seconds of speech in the audio; 0 for none (an empty or broken file)."""
     try:
-        return len(decode(audio, max_seconds=600)) / 2 / 16_000
+        return len(decode(audio, max_seconds=600)) / 2 / SAMPLE_RATE
     except AudioError:
         return 0.0
+
+
+def _at_tempo(audio: bytes, tempo: float) -> bytes:
+    """The audio as a WAV file at `tempo`; b"" when it holds no audio."""
+    try:
+        return pcm_wav(slowed(decode(audio, max_seconds=600), tempo))
+    except AudioError:
+        return b""
+
+
+def _media_type(engine: Engine, tempo: float) -> str:
+    return engine.media_type if tempo == 1.0 else "audio/wav"  # re-timed audio is WAV
 
 
 class Speaker:
@@ -183,11 +199,11 @@ class Speaker:
         self.cache_dir = cache_dir
         self._resting_until: dict[str, float] = {}  # engine name → monotonic time
 
-    def _cached(self, engine: Engine, text: str) -> Path | None:
+    def _cached(self, engine: Engine, text: str, tempo: float) -> Path | None:
         if self.cache_dir is None:
             return None
-        key = hashlib.sha256(f"{engine.name}\n{text}".encode()).hexdigest()
-        suffix = ".mp3" if engine.media_type == "audio/mpeg" else ".wav"
+        key = hashlib.sha256(f"{engine.name}\n{tempo:.2f}\n{text}".encode()).hexdigest()
+        suffix = ".mp3" if _media_type(engine, tempo) == "audio/mpeg" else ".wav"
         return self.cache_dir / engine.name / f"{key}{suffix}"
 
     def _store(self, path: Path, audio: bytes) -> None:
@@ -197,17 +213,20 @@ class Speaker:
             out.write(audio)
         os.replace(temporary, path)  # never a half-written file under the real name
 
-    async def speak(self, text: str) -> Speech:
+    async def speak(self, text: str, tempo: float = 1.0) -> Speech:
+        """The text said by the first engine that can; `tempo` below 1 says
+        it more slowly (a sentence the caller asked to hear again)."""
         spoken = for_the_ear(text)[:MAX_TEXT_CHARS]
         if not spoken:
             raise SpeechError("nothing to say")
         last: Exception | None = None
         for engine in self.engines:
-            cached = self._cached(engine, spoken)
+            media_type = _media_type(engine, tempo)
+            cached = self._cached(engine, spoken, tempo)
             if cached is not None and cached.is_file():
                 audio = cached.read_bytes()
                 length = await asyncio.to_thread(_duration, audio)  # decoding: off the loop
-                return Speech(audio, engine.media_type, engine.name, spoken, length, 0)
+                return Speech(audio, media_type, engine.name, spoken, length, 0)
             if time.monotonic() < self._resting_until.get(engine.name, 0):
                 continue
             started = time.perf_counter()
@@ -219,6 +238,8 @@ class Speaker:
                 rest = getattr(engine, "cooldown_s", 0)
                 self._resting_until[engine.name] = time.monotonic() + rest
                 continue
+            if tempo != 1.0:
+                audio = await asyncio.to_thread(_at_tempo, audio, tempo)
             length = await asyncio.to_thread(_duration, audio)
             if length <= 0:
                 logger.warning("%s returned no audio", engine.name)
@@ -227,7 +248,7 @@ class Speaker:
             if cached is not None:
                 self._store(cached, audio)
             synth_s = time.perf_counter() - started
-            return Speech(audio, engine.media_type, engine.name, spoken, length, synth_s)
+            return Speech(audio, media_type, engine.name, spoken, length, synth_s)
         raise SpeechError(f"no voice could say it: {last}") from last
 
 

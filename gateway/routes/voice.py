@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import threading
 from typing import Annotated, Any
 
@@ -28,13 +29,19 @@ from voice.settings import VoiceSettings
 from voice.tts import default_speaker
 
 router = APIRouter()
+logger = logging.getLogger(__name__)
 _loading = threading.Lock()  # not an asyncio.Lock: apps in tests run on several loops
 
 
 def build_dialogue() -> Dialogue:
     settings = VoiceSettings.from_env()
     speaker = default_speaker(settings.tts_cache_dir, settings.tts_online)
-    return Dialogue(load_recognizer(settings), speaker)
+    correct = None
+    if settings.asr_correction:
+        from voice.correction import correct, vocabulary
+
+        vocabulary()  # built now (about a second), not during a caller's turn
+    return Dialogue(load_recognizer(settings), speaker, correct)
 
 
 def _loaded(state: Any) -> Dialogue:
@@ -44,10 +51,18 @@ def _loaded(state: Any) -> Dialogue:
         return state.voice
 
 
-async def dialogue(request: Request) -> Dialogue:
+async def loaded_dialogue(state: Any) -> Dialogue:
     """The app's one Dialogue: models load once, off the event loop."""
-    voice = getattr(request.app.state, "voice", None)
-    return voice or await asyncio.to_thread(_loaded, request.app.state)
+    voice = getattr(state, "voice", None)
+    return voice or await asyncio.to_thread(_loaded, state)
+
+
+async def warm_up(state: Any) -> None:
+    """Load the recogniser and the offline voice before the first call needs them."""
+    try:
+        await (await loaded_dialogue(state)).say("您好")
+    except Exception:
+        logger.warning("speech models not loaded at start-up; the first voice turn will load them")
 
 
 @router.post("/api/voice/turn")
@@ -60,7 +75,7 @@ async def turn(
     data = await audio.read(limit + 1)
     if len(data) > limit:
         raise too_large(True, limit)
-    voice = await dialogue(request)
+    voice = await loaded_dialogue(request.app.state)
     try:
         result = await voice.turn(sender, data, request.app.state.rasa.send)
     except AudioError as error:

@@ -16,8 +16,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from knowledge.db import make_engine
-from scripts.environment import service_env
-from scripts.stack import Stack, free_port
+from scripts.stack import Stack, isolated_env
 from scripts.train import ensure_model
 from tests.conftest import _postgres_database, prepare
 
@@ -66,17 +65,10 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[RunningS
     ensure_model()
     for app_db, tracker_db in _databases(deployment, tmp):
         prepare(app_db)
-        rasa_port, actions_port = free_port(), free_port()
-        env = service_env(
+        env = isolated_env(
+            app_db,
+            tracker_db,
             {
-                "DATABASE_URL": app_db,
-                "TRACKER_DB_URL": tracker_db,
-                "RASA_PORT": rasa_port,
-                "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-                "ACTIONS_PORT": actions_port,
-                "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}",
-                "GATEWAY_HOST": "127.0.0.1",
-                "GATEWAY_PORT": free_port(),
                 "RASA_AUTH_TOKEN": "e2e-token",
                 "REDIS_LOCK_DB": "3",
                 "LOCK_STORE_TYPE": "redis" if deployment == "production" else "in_memory",
@@ -84,7 +76,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[RunningS
                 # Offline voices only, whatever the network does today.
                 "TTS_ONLINE": "0",
                 "TTS_CACHE_DIR": str(tmp / "tts-cache"),
-            }
+            },
         )
         running = Stack(env, log_dir=tmp / "logs")
         running.start()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import report_figure
@@ -91,3 +92,24 @@ def test_when_no_voice_can_speak_the_caller_is_told(tmp_path: Path) -> None:
     with pytest.raises(SpeechError, match="nothing to say"):
         speak(Speaker([EspeakVoice()]), "😀 **")
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
+
+
+def test_a_sentence_asked_for_again_is_slower_at_the_same_pitch(
+    zh_voice: ZhVoice, tmp_path: Path
+) -> None:
+    speaker = Speaker([zh_voice], tmp_path)
+    normal = asyncio.run(speaker.speak("请说一下您的手机号。"))
+    slow = asyncio.run(speaker.speak("请说一下您的手机号。", tempo=0.8))
+    assert slow.media_type == "audio/wav" and slow.audio != normal.audio
+    assert slow.seconds == pytest.approx(normal.seconds / 0.8, rel=0.05)
+    # Same voice, not a deeper one: the strongest frequency barely moves.
+    assert dominant_hz(slow.audio) == pytest.approx(dominant_hz(normal.audio), rel=0.1)
+    cached = asyncio.run(speaker.speak("请说一下您的手机号。", tempo=0.8))
+    assert cached.synth_s == 0 and cached.audio == slow.audio
+
+
+def dominant_hz(audio: bytes) -> float:
+    samples = np.frombuffer(decode(audio), "<i2").astype(np.float32)
+    spectrum = np.abs(np.fft.rfft(samples))
+    spectrum[: len(spectrum) * 60 // 8000] = 0  # below 60 Hz: not a voice
+    return float(np.argmax(spectrum)) * 8000 / len(spectrum)
