@@ -8,13 +8,15 @@ Two engines, each loaded once per process and used by any number of turns:
   registry) understands Mandarin out of the box; it decodes a whole
   utterance, so its stream buffers the audio and has no partials.
 
-Both return a `Transcript` already through `clean_transcript`. Decoding is
+Both return a `Transcript` already through `clean_transcript` (Whisper's
+also without any echo of its prompt). Decoding is
 CPU-bound and blocking: async callers run it with `asyncio.to_thread`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -28,7 +30,30 @@ from voice.transcript import clean_transcript
 
 # Whisper follows the style of the prompt: simplified Chinese, everyday
 # words of this service, so 津贴 is more likely than 金贴.
-WHISPER_PROMPT = "以下是普通话：高龄津贴、护理补贴、助餐、上门服务、失能老人。"
+PROMPT_TERMS = ("高龄津贴", "护理补贴", "助餐", "上门服务", "失能老人")
+WHISPER_PROMPT = f"以下是普通话：{'、'.join(PROMPT_TERMS)}。"
+# On line noise after the words, Whisper may carry on with its prompt
+# ("帮我查一下我的预约：高龄津贴、助餐、上门服务、失能老人。"). An echo is a
+# list of the prompt's terms in the prompt's order, at the end of the text,
+# introduced by the prompt's colon or at least three terms long; a caller
+# naming one or two benefits in their own words is not one.
+_TERM = "|".join(PROMPT_TERMS)
+_ECHO = re.compile(
+    rf"(?P<lead>以下是普通话)?(?P<colon>[：:])?"
+    rf"(?P<run>(?:{_TERM})(?:[、，,](?:{_TERM}))+)[。.]?$"
+)
+_PROMPT_LEAD = re.compile(r"^以下是普通话[：:，。]?")
+
+
+def without_prompt_echo(text: str) -> str:
+    """The caller's words without Whisper's continuation of its own prompt."""
+    match = _ECHO.search(text)
+    if match:
+        terms = re.findall(_TERM, match["run"])
+        in_order = [t for t in PROMPT_TERMS if t in terms] == terms
+        if in_order and (match["colon"] or match["lead"] or len(terms) >= 3):
+            text = text[: match.start()]
+    return _PROMPT_LEAD.sub("", text).rstrip("：:，,、 ")
 
 
 @dataclass(frozen=True)
@@ -140,7 +165,8 @@ class WhisperRecognizer:
             )
             raw = "".join(segment.text for segment in segments)
         decode_s = time.perf_counter() - started
-        return Transcript(clean_transcript(raw), raw, "whisper", seconds(pcm), decode_s)
+        text = without_prompt_echo(clean_transcript(raw))
+        return Transcript(text, raw, "whisper", seconds(pcm), decode_s)
 
     def stream(self) -> WhisperStream:
         return WhisperStream(self)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from voice.asr import without_prompt_echo
 from voice.for_the_ear import for_the_ear
 from voice.transcript import clean_transcript
 
@@ -32,6 +33,27 @@ from voice.transcript import clean_transcript
 )
 def test_a_transcript_is_cleaned_for_the_dialogue(heard: str, cleaned: str) -> None:
     assert clean_transcript(heard) == cleaned
+
+
+@pytest.mark.parametrize(
+    ("heard", "said"),
+    [
+        # Whisper carrying on with its prompt over line noise (seen in CI)
+        ("帮我查一下我的预约：高龄津贴、助餐、上门服务、失能老人。", "帮我查一下我的预约"),
+        ("我要订饭：高龄津贴、护理补贴。", "我要订饭"),
+        ("以下是普通话：高龄津贴、护理补贴、助餐、上门服务、失能老人。", ""),
+        ("以下是普通话。我想订一份饭", "我想订一份饭"),
+        ("高龄津贴、护理补贴、助餐", ""),
+        # a caller's own words stay
+        ("高龄津贴怎么领", "高龄津贴怎么领"),
+        ("高龄津贴、护理补贴", "高龄津贴、护理补贴"),  # two, no colon: could be said
+        ("我想问高龄津贴、护理补贴怎么领", "我想问高龄津贴、护理补贴怎么领"),
+        ("我想问：失能老人、护理补贴", "我想问：失能老人、护理补贴"),  # not the prompt's order
+        ("助餐和上门服务", "助餐和上门服务"),
+    ],
+)
+def test_whisper_echoing_its_prompt_is_not_the_caller(heard: str, said: str) -> None:
+    assert without_prompt_echo(heard) == said
 
 
 @pytest.mark.parametrize(
