@@ -31,10 +31,10 @@ SENTENCES = [
     "帮我查一下我的预约。",
     "我要找人工客服。",
 ]
-# Whisper base measured 0.12 to 0.15 on these sentences (2026-11-23, this
+# Whisper base measured 0.12 to 0.16 on these sentences (2026-11-23, this
 # 2-core machine, several runs): mostly near-homophones (高灵 for 高龄, 注意
-# for 助浴) that the domain correction stage is for. The bound is twice the
-# worst run: beam size 1 leaves little room for chance, so a breach means a
+# for 助浴) that the domain correction stage is for. The bound is about twice
+# the worst run: beam size 1 leaves little room for chance, so a breach means a
 # real regression (wrong model, sample rate or language), not noise.
 MAX_CER = 0.30
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
