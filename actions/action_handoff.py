@@ -25,9 +25,20 @@ def contact_sentence(hotline: str | None) -> str:
     return "着急的话，也可以找您所在社区的居委会或者当地民政部门。"
 
 
+def handoff_reason(message: dict[str, Any]) -> str:
+    """Why the caller wants a person, for the advisor's queue: what a channel
+    says in the message's metadata (the voice layer after two misses), else
+    the caller's words, else the button they tapped."""
+    stated = (message.get("metadata") or {}).get("handoff_reason")
+    text = message.get("text") or ""
+    if isinstance(stated, str) and stated.strip():
+        return stated.strip()
+    return text if text and not text.startswith("/") else "转人工"
+
+
 async def hand_off(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Queue the conversation and tell the caller how a person will reach them."""
-    reason = tracker.latest_message.get("text") or "转人工"
+    reason = handoff_reason(tracker.latest_message)
     contact = contact_sentence(get_settings().advisor_hotline)
     try:
         await in_transaction(open_handoff, tracker.sender_id, transcript(tracker), reason)

@@ -33,6 +33,7 @@ from gateway.routes import (
 from gateway.settings import GatewaySettings
 from knowledge.db import in_transaction
 from knowledge.services import policy
+from voice.dialogue import Callers
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.rasa = RasaClient(settings)
+        app.state.callers = Callers()  # the voice layer's memory of each caller
         loading = None
         if settings.warm_up:
             await warm_up()

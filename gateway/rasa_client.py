@@ -29,6 +29,17 @@ class RasaClient:
         response = await self._request("POST", "/webhooks/rest/webhook", json=payload)
         return list(response.json() or [])
 
+    async def intent(self, text: str) -> str | None:
+        """What the NLU makes of `text`, without adding it to any conversation
+        (the voice layer reading the answer to its own question)."""
+        response = await self._request(
+            "POST",
+            "/model/parse",
+            params={"token": self._settings.rasa_auth_token},
+            json={"text": text},
+        )
+        return (response.json().get("intent") or {}).get("name")
+
     async def events(self, sender: str) -> list[dict[str, Any]]:
         """The conversation's tracker events, oldest first (none for a new sender)."""
         response = await self._request(

@@ -21,9 +21,10 @@ import time
 from typing import Any, Protocol
 
 from voice import protocol
+from voice.answers import Expected
 from voice.asr import Stream, Transcript
 from voice.audio import SAMPLE_RATE, decode, seconds
-from voice.dialogue import Chat, Dialogue, Reply, sentences
+from voice.dialogue import Bot, Dialogue, Reply, sentences
 from voice.endpointing import Endpointer, Event
 
 logger = logging.getLogger(__name__)
@@ -40,8 +41,8 @@ class Outbox(Protocol):
 
 
 class Call:
-    def __init__(self, dialogue: Dialogue, sender: str, chat: Chat, out: Outbox) -> None:
-        self.dialogue, self.sender, self.chat, self.out = dialogue, sender, chat, out
+    def __init__(self, dialogue: Dialogue, sender: str, bot: Bot, out: Outbox) -> None:
+        self.dialogue, self.sender, self.bot, self.out = dialogue, sender, bot, out
         self.partials = dialogue.recognizer.name == "vosk"
         self._endpointer = Endpointer()
         self._recent = bytearray()  # the last PREROLL_S before an utterance
@@ -111,9 +112,13 @@ class Call:
             self._early_speech_end = self._endpointer.speech_end_frame
             audio = bytes(self._utterance)
             self._early = asyncio.ensure_future(
-                asyncio.to_thread(self.dialogue.recognizer.transcribe, audio)
+                asyncio.to_thread(self.dialogue.recognizer.transcribe, audio, self._expected)
             )
         return Event.END in events
+
+    @property
+    def _expected(self) -> Expected:
+        return self.dialogue.expected(self.sender)
 
     @property
     def _heard_by(self) -> float:
@@ -135,12 +140,12 @@ class Call:
         audio, stream, early = bytes(self._utterance), self._stream, self._early
         self._utterance, self._stream, self._early, self._partial = bytearray(), None, None, ""
         if stream is not None:
-            return await asyncio.to_thread(stream.finish)
+            return await asyncio.to_thread(stream.finish, self._expected)
         if early is not None and self._early_speech_end == self._endpointer.speech_end_frame:
             return await early  # nothing was said after the pause: already (nearly) decoded
         if early is not None:
             early.cancel()
-        return await asyncio.to_thread(self.dialogue.recognizer.transcribe, audio)
+        return await asyncio.to_thread(self.dialogue.recognizer.transcribe, audio, self._expected)
 
     async def _turn(self) -> None:
         """The utterance is over: transcript, answer, speech."""
@@ -152,7 +157,7 @@ class Call:
             {"type": protocol.TRANSCRIPT, "text": transcript.text, "engine": transcript.engine}
         )
         try:
-            reply = await self.dialogue.respond(self.sender, transcript, self.chat)
+            reply = await self.dialogue.respond(self.sender, transcript, self.bot)
         except Exception:  # the caller must never hear dead air: say so and go on
             logger.exception("voice call %s: the assistant did not answer", self.sender)
             reply = Reply([{"recipient_id": self.sender, "text": UNAVAILABLE}], 1.0)
@@ -161,7 +166,7 @@ class Call:
 
     async def _ask(self, text: str) -> Reply:
         try:
-            return Reply(await self.chat(self.sender, text), 1.0)
+            return Reply(await self.bot.send(self.sender, text), 1.0)
         except Exception:
             logger.exception("voice call %s: the assistant did not answer", self.sender)
             return Reply([{"recipient_id": self.sender, "text": UNAVAILABLE}], 1.0)

@@ -39,6 +39,11 @@ HALLUCINATIONS = (
     "字幕志愿者",
     "中文字幕",
 )
+# A recogniser stuck in a loop (这位置，这位置，这位置 …, 重庆是………) said it
+# once; a token cut inside a character leaves U+FFFD. Only Chinese phrases
+# collapse: 13912121212 is a phone number, not a loop.
+_LOOP = re.compile(rf"([{CJK}]{{2,8}}?)(?:[，,、\s]?\1){{2,}}")
+_TRAILING_RUN = re.compile(r"[…．.。~～·]{3,}$")
 _PUNCTUATION = re.compile(r"[\s，。！？、,.!?…~～\-—]+")
 _HALLUCINATED = frozenset(_PUNCTUATION.sub("", h) for h in HALLUCINATIONS)
 
@@ -62,7 +67,8 @@ def is_hallucination(text: str) -> bool:
 
 def clean_transcript(text: str) -> str:
     """The text the dialogue layer should read; "" when nothing was said."""
-    text = _to_simplified().convert(_half_width(text))
+    text = _to_simplified().convert(_half_width(text)).replace("\ufffd", "")
+    text = _TRAILING_RUN.sub("", _LOOP.sub(r"\1", text))
     text = _MOBILE_GROUPS.sub(r"\1\2\3", text)
     text = _CJK_SPACE.sub("", text)
     text = _ASCII_PUNCTUATION.sub(lambda m: _FULL_WIDTH_PUNCTUATION[m.group(1)], text)

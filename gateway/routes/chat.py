@@ -35,7 +35,10 @@ async def chat(body: ChatRequest, request: Request) -> Any:
             "message_too_long",
             f"消息太长了，请分几次说，每次不超过{settings.max_message_chars}个字。",
         )
-    return await request.app.state.rasa.send(body.sender, body.message)
+    messages = await request.app.state.rasa.send(body.sender, body.message)
+    # A spoken answer next (按住说话) is heard against this question.
+    request.app.state.callers.bot_said(body.sender, messages)
+    return messages
 
 
 @router.get("/api/chat/{sender}/history")

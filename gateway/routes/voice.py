@@ -24,7 +24,7 @@ from gateway.errors import RefusalError, too_large
 from gateway.schemas import BAD_SENDER, is_sender
 from voice.asr import load_recognizer
 from voice.audio import AudioError
-from voice.dialogue import Dialogue
+from voice.dialogue import Callers, Dialogue
 from voice.settings import VoiceSettings
 from voice.tts import default_speaker
 
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 _loading = threading.Lock()  # not an asyncio.Lock: apps in tests run on several loops
 
 
-def build_dialogue() -> Dialogue:
+def build_dialogue(callers: Callers) -> Dialogue:
     settings = VoiceSettings.from_env()
     speaker = default_speaker(settings.tts_cache_dir, settings.tts_online)
     correct = None
@@ -41,13 +41,13 @@ def build_dialogue() -> Dialogue:
         from voice.correction import correct, vocabulary
 
         vocabulary()  # built now (about a second), not during a caller's turn
-    return Dialogue(load_recognizer(settings), speaker, correct)
+    return Dialogue(load_recognizer(settings), speaker, correct, callers)
 
 
 def _loaded(state: Any) -> Dialogue:
     with _loading:
         if getattr(state, "voice", None) is None:
-            state.voice = build_dialogue()
+            state.voice = build_dialogue(state.callers)
         return state.voice
 
 
@@ -77,7 +77,7 @@ async def turn(
         raise too_large(True, limit)
     voice = await loaded_dialogue(request.app.state)
     try:
-        result = await voice.turn(sender, data, request.app.state.rasa.send)
+        result = await voice.turn(sender, data, request.app.state.rasa)
     except AudioError as error:
         raise RefusalError(422, "audio_unusable", str(error)) from None
     speech = result.speech

@@ -112,7 +112,7 @@ async def stream(websocket: WebSocket, sender: str = "", greet: bool = False) ->
         return
     inbox: asyncio.Queue[Inbound] = asyncio.Queue()
     reader = asyncio.create_task(_read(websocket, inbox))
-    call = Call(dialogue, sender, websocket.app.state.rasa.send, out)
+    call = Call(dialogue, sender, websocket.app.state.rasa, out)
     try:
         await call.run(inbox, greet=greet)
     except WebSocketDisconnect:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from actions.action_handoff import handoff_reason
 from knowledge.db import UnitOfWork
 from knowledge.models import EmergencyAlert, Handoff
 from tests.actions.conftest import bot, slot, user
@@ -78,6 +79,14 @@ def test_handoff_records_the_transcript(run_action, use_database, monkeypatch) -
         handoff = uow.session.execute(select(Handoff)).scalar_one()
     assert handoff.sender_id == "family-7" and handoff.status == "open"
     assert [t["text"] for t in handoff.transcript] == ["你好", "您好", "我要找真人"]
+
+
+def test_handoff_reason_prefers_the_channels_words_then_the_callers() -> None:
+    voice = {"text": "/request_human", "metadata": {"handoff_reason": "两次没听清"}}
+    assert handoff_reason(voice) == "两次没听清"
+    assert handoff_reason({"text": "我要找真人", "metadata": {}}) == "我要找真人"
+    assert handoff_reason({"text": "/request_human"}) == "转人工"  # a button, not words
+    assert handoff_reason({"text": "好", "metadata": {"handoff_reason": ["x"]}}) == "好"
 
 
 def test_handoff_without_a_hotline_does_not_invent_one(run_action, use_database) -> None:

@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import websockets
+from sqlalchemy import select
 
+from knowledge.models import Handoff
 from tests.e2e.conftest import RunningStack
 from tests.voice.speech import mandarin_wav
 from voice import protocol
 from voice.audio import decode
-from voice.dialogue import NOT_HEARD, OFFER_PERSON
+from voice.dialogue import HAND_OFF, HAND_OFF_REASON, NOT_HEARD, OFFER_PERSON
 
 FRAME = 640  # 20 ms of 16 kHz PCM16
 SILENCE = bytes(FRAME)
@@ -114,12 +116,17 @@ def test_a_call_is_greeted_heard_answered_and_repeated_slowly(stack: RunningStac
     assert any(e.get("event") == "user" and "预约" in (e.get("text") or "") for e in events)
 
 
-def test_nothing_said_asks_again_then_offers_a_person(stack: RunningStack) -> None:
+def test_nothing_said_asks_again_then_a_spoken_yes_takes_up_the_offer_of_a_person(
+    stack: RunningStack,
+) -> None:
     """`end` with no speech (a push-to-talk client let go, or the caller kept
-    quiet): a gentle request, then the offer of a person; the bot is not asked."""
+    quiet): a gentle request, then the offer of a person, without bothering
+    the bot; a lone "好的" then is heard as the yes it is and is the bot's
+    own hand-off, queued for the advisors with the reason."""
+    sender = f"quiet-{uuid.uuid4().hex[:8]}"
 
     async def call() -> list[Answer]:
-        async with websockets.connect(ws_url(stack, f"quiet-{uuid.uuid4().hex[:8]}")) as ws:
+        async with websockets.connect(ws_url(stack, sender)) as ws:
             await ws.recv()  # ready
             answers = []
             for _ in range(2):
@@ -127,12 +134,46 @@ def test_nothing_said_asks_again_then_offers_a_person(stack: RunningStack) -> No
                     await ws.send(SILENCE)
                 await ws.send(json.dumps({"type": protocol.END}))
                 answers.append(await answer(ws))
+            await speak(ws, utterance("好的。"))
+            answers.append(await answer(ws))
             return answers
 
-    first, second = asyncio.run(call())
+    first, second, yes = asyncio.run(call())
     assert first.of(protocol.TRANSCRIPT)[0]["text"] == "" and first.texts == [NOT_HEARD]
     assert second.texts == [OFFER_PERSON]
     assert first.seconds > 1 and second.seconds > 1
+    assert yes.of(protocol.TRANSCRIPT)[0]["text"] == "好的"
+    assert "转给养老顾问" in yes.texts[0] and yes.seconds > 1
+    with stack.engine.connect() as db:
+        reason = db.execute(select(Handoff.reason).where(Handoff.sender_id == sender)).scalar_one()
+    assert reason == HAND_OFF_REASON
+    said = [e.get("text") for e in stack.tracker(sender)["events"] if e.get("event") == "user"]
+    assert said == [HAND_OFF]  # the misses never reached the bot
+
+
+def test_a_lone_yes_answers_the_bots_own_yes_no_question(stack: RunningStack) -> None:
+    """Two things the assistant cannot help with, and the bot offers a
+    person (buttons 转人工 / 不用); a lone "是的" is then heard with the
+    answers that question invites, and the bot hands the call over."""
+    sender = f"yes-{uuid.uuid4().hex[:8]}"
+
+    async def call() -> list[Answer]:
+        async with websockets.connect(ws_url(stack, sender)) as ws:
+            await ws.recv()  # ready
+            answers = []
+            for sentence in ["给我讲个笑话。", "帮我买火车票。", "是的。"]:
+                await speak(ws, utterance(sentence))
+                answers.append(await answer(ws))
+            return answers
+
+    _, ticket, yes = asyncio.run(call())
+    offer = ticket.of(protocol.REPLY)[0]["messages"]
+    payloads = {b["payload"] for m in offer for b in m.get("buttons", [])}
+    assert {"/request_human", "/deny"} <= payloads, offer
+    assert yes.of(protocol.TRANSCRIPT)[0]["text"] == "是的"
+    assert "转给养老顾问" in yes.texts[0]
+    with stack.engine.connect() as db:
+        assert db.execute(select(Handoff.status).where(Handoff.sender_id == sender)).scalar_one()
 
 
 def test_what_the_contract_forbids_is_refused_in_chinese(stack: RunningStack) -> None:

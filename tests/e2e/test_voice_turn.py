@@ -1,7 +1,8 @@
 """A spoken turn through the real gateway, Rasa and action server: audio the
 test synthesises goes to POST /api/voice/turn, comes back as the transcript,
 the bot's answer and that answer spoken; silence is met with a request to
-say it again and then the offer of a person; bad audio is refused politely."""
+say it again and then the offer of a person; a lone answer is heard against
+the question it answers; bad audio is refused politely."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ import uuid
 
 import httpx
 import numpy as np
+import yaml
+from sqlalchemy import select
 
+from knowledge.models import Handoff
 from tests.e2e.conftest import RunningStack
 from tests.voice.speech import mandarin_wav
+from voice.answers import ANSWERS_FILE
 from voice.audio import decode
 from voice.dialogue import NOT_HEARD, OFFER_PERSON
 from voice.tts import wav
@@ -62,3 +67,34 @@ def test_bad_audio_and_bad_requests_are_refused_in_chinese(stack: RunningStack) 
     assert huge.status_code == 413 and "文件太大" in huge.json()["detail"]
     missing = httpx.post(f"{stack.url}/api/voice/turn", data={"sender": "x"}, timeout=30)
     assert missing.status_code == 422 and missing.json()["error"] == "invalid_request"
+
+
+def test_a_spoken_no_answers_the_question_the_family_typed_to(stack: RunningStack) -> None:
+    """The web chat: the family types, then holds 按住说话 to answer the bot's
+    yes/no question (the offer of a person) with a lone "不用", which is
+    heard against that question although it was asked in text."""
+    sender = f"voice-{uuid.uuid4().hex[:8]}"
+    stack.chat(sender, "给我讲个笑话")
+    offer = stack.chat(sender, "帮我买火车票")
+    assert "/deny" in {b["payload"] for m in offer for b in m.get("buttons", [])}, offer
+    turn = spoken_turn(stack, sender, mandarin_wav("不用。")).json()
+    assert turn["transcript"] == "不用", turn
+    said = [e.get("text") for e in stack.tracker(sender)["events"] if e.get("event") == "user"]
+    assert said[-1] == "/deny"  # the 不用 button, as if tapped
+    with stack.engine.connect() as db:
+        assert db.execute(select(Handoff).where(Handoff.sender_id == sender)).first() is None
+
+
+def test_every_expected_yes_and_no_means_that_to_the_bot(stack: RunningStack) -> None:
+    """A phrase chosen from voice/data/answers.yml reaches the trained NLU as
+    the yes or the no it was listed as."""
+    answers = yaml.safe_load(ANSWERS_FILE.read_text(encoding="utf-8"))
+    for intent, phrases in answers.items():
+        for phrase in phrases:
+            parsed = httpx.post(
+                f"{stack.rasa_url}/model/parse",
+                params={"token": stack.token},
+                json={"text": phrase},
+                timeout=30,
+            ).json()
+            assert parsed["intent"]["name"] == intent, (phrase, parsed["intent"])

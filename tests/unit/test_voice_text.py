@@ -29,6 +29,12 @@ from voice.transcript import clean_transcript
         ("请不吝点赞 订阅 转发 打赏支持明镜与点点栏目。", ""),
         ("谢谢观看", ""),
         ("谢谢观看我的预约", "谢谢观看我的预约"),  # only a whole hallucination is dropped
+        ("这位置,这位置,这位置,这位置,这位置", "这位置"),  # a decoding loop said it once
+        ("重庆是………………………………", "重庆是"),
+        ("对对对对对对对", "对对对"),
+        ("谢谢谢谢", "谢谢谢谢"),  # said twice is said
+        ("电话13912121212", "电话13912121212"),  # digits never collapse
+        ("上门服\ufffd", "上门服"),  # a character cut in two
     ],
 )
 def test_a_transcript_is_cleaned_for_the_dialogue(heard: str, cleaned: str) -> None:
@@ -44,6 +50,11 @@ def test_a_transcript_is_cleaned_for_the_dialogue(heard: str, cleaned: str) -> N
         ("以下是普通话：高龄津贴、护理补贴、助餐、上门服务、失能老人。", ""),
         ("以下是普通话。我想订一份饭", "我想订一份饭"),
         ("高龄津贴、护理补贴、助餐", ""),
+        # … cut off where decoding stopped, after a word said on its own
+        ("是的：高龄津贴、助餐、上", "是的"),
+        ("换一家：：高龄津贴、助餐、上门服", "换一家"),
+        ("鼻保护：高龄津贴、助餐、", "鼻保护"),
+        ("我想问：失能老人", "我想问：失能老人"),  # one whole term: could be said
         # a caller's own words stay
         ("高龄津贴怎么领", "高龄津贴怎么领"),
         ("高龄津贴、护理补贴", "高龄津贴、护理补贴"),  # two, no colon: could be said

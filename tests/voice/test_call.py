@@ -17,6 +17,7 @@ import pytest
 from tests.voice.speech import korean_wav, mandarin_wav
 from voice import call as call_module
 from voice import protocol
+from voice.answers import Expected
 from voice.asr import Transcript, VoskRecognizer, WhisperRecognizer
 from voice.audio import decode
 from voice.call import Call, Inbound
@@ -32,9 +33,9 @@ class Counting:
     def __init__(self, inner: WhisperRecognizer | VoskRecognizer) -> None:
         self.inner, self.name, self.decodes = inner, inner.name, 0
 
-    def transcribe(self, pcm: bytes) -> Transcript:
+    def transcribe(self, pcm: bytes, expected: Expected | None = None) -> Transcript:
         self.decodes += 1
-        return self.inner.transcribe(pcm)
+        return self.inner.transcribe(pcm, expected)
 
     def stream(self) -> Any:
         return self.inner.stream()
@@ -54,9 +55,14 @@ class Recorder:
     async def send_bytes(self, data: bytes) -> None:
         self.audio += len(data)
 
-    async def chat(self, sender: str, text: str) -> list[dict[str, Any]]:
+    async def send(
+        self, sender: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
         self.asked.append(text)
         return [{"recipient_id": sender, "text": "好的，我记下了。"}]
+
+    async def intent(self, text: str) -> str | None:
+        raise AssertionError("only an answer to the offer of a person is classified")
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [e for e in self.events if e["type"] == kind]
@@ -65,7 +71,7 @@ class Recorder:
 def run_call(recognizer: Any, items: list[Inbound], tmp_path: Path) -> Recorder:
     recorder = Recorder()
     dialogue = Dialogue(recognizer, default_speaker(tmp_path / "tts", online=False))
-    call = Call(dialogue, "caller-1", recorder.chat, recorder)
+    call = Call(dialogue, "caller-1", recorder, recorder)
     inbox: asyncio.Queue[Inbound] = asyncio.Queue()
     for item in [*items, None]:
         inbox.put_nowait(item)
@@ -129,7 +135,7 @@ def test_a_quiet_caller_is_asked_again_then_offered_a_person(
     monkeypatch.setattr(protocol, "NO_SPEECH_S", 0.2)
     recorder = Recorder()
     dialogue = Dialogue(whisper, default_speaker(tmp_path / "tts", online=False))
-    call = Call(dialogue, "quiet-1", recorder.chat, recorder)
+    call = Call(dialogue, "quiet-1", recorder, recorder)
 
     async def serve() -> None:
         inbox: asyncio.Queue[Inbound] = asyncio.Queue()
