@@ -53,6 +53,9 @@ _ECHO = re.compile(
     rf"(?P<run>(?:{_TERM})(?:[、，,](?:{_TERM}))*)(?P<cut>[、，,](?:{_CUT_TERM})?)?[。.]?$"
 )
 _PROMPT_LEAD = re.compile(r"^以下是普通话[：:，。]?")
+# What an echo leaves behind: a colon or comma with nothing after it
+# (帮我买火车票：。 → 帮我买火车票。).
+_DANGLING = re.compile(r"[：:，,、\s]+(?=[。.！？!?]?$)")
 _CJK_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 
 
@@ -65,7 +68,7 @@ def without_prompt_echo(text: str) -> str:
         runs_on = len(terms) >= 2 or bool(match["cut"])  # one whole term could be said
         if in_order and runs_on and (match["colon"] or match["lead"] or len(terms) >= 3):
             text = text[: match.start()]
-    return _PROMPT_LEAD.sub("", text).rstrip("：:，,、 ")
+    return _DANGLING.sub("", _PROMPT_LEAD.sub("", text))
 
 
 @dataclass(frozen=True)

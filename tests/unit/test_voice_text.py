@@ -55,6 +55,8 @@ def test_a_transcript_is_cleaned_for_the_dialogue(heard: str, cleaned: str) -> N
         ("换一家：：高龄津贴、助餐、上门服", "换一家"),
         ("鼻保护：高龄津贴、助餐、", "鼻保护"),
         ("我想问：失能老人", "我想问：失能老人"),  # one whole term: could be said
+        ("帮我买火车票：。", "帮我买火车票。"),  # what an echo leaves behind
+        ("再说一遍：", "再说一遍"),
         # a caller's own words stay
         ("高龄津贴怎么领", "高龄津贴怎么领"),
         ("高龄津贴、护理补贴", "高龄津贴、护理补贴"),  # two, no colon: could be said
