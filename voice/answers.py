@@ -20,7 +20,6 @@ or the no it sounds like.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from voice.transcript import bare
 
 ANSWERS_FILE = Path(__file__).resolve().parent / "data" / "answers.yml"
 YES_NO_PAYLOADS = {"/affirm": "affirm", "/deny": "deny"}
@@ -52,7 +53,6 @@ UNSURE_MARGIN = 1.0
 CONFIDENT_PER_TOKEN = -1.0
 EXTRA_CHARS = 2
 UNSURE = ""  # the answer to write when it could be a yes as well as a no: nothing
-_NOT_SPOKEN = re.compile(r"[\s，。！？、,.!?]+")
 
 Expected = Mapping[str, str]  # phrase → what it means (affirm, deny, a button's payload)
 
@@ -96,11 +96,6 @@ def expected_answers(messages: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     if set(offered.values()) & set(YES_NO_PAYLOADS):
         expected |= {p: m for p, m in _yes_no().items() if p not in expected}
     return expected
-
-
-def bare(text: str) -> str:
-    """The text without punctuation or spaces, as it is said."""
-    return _NOT_SPOKEN.sub("", text)
 
 
 def best_answer(scores: Mapping[str, float], expected: Expected, free: Reading) -> str | None:

@@ -29,11 +29,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from voice.answers import MAX_ANSWER_S, Expected, Reading, bare, best_answer
+from voice.answers import MAX_ANSWER_S, Expected, Reading, best_answer
 from voice.audio import SAMPLE_RATE, seconds, to_float
 from voice.models import ModelError, prepare_whisper, vosk_model
 from voice.settings import VoiceSettings
-from voice.transcript import clean_transcript
+from voice.transcript import bare, clean_transcript
 
 # Whisper follows the style of the prompt: simplified Chinese, everyday
 # words of this service, so 津贴 is more likely than 金贴.

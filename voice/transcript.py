@@ -61,8 +61,13 @@ def _half_width(text: str) -> str:
     )
 
 
+def bare(text: str) -> str:
+    """The text without punctuation or spaces: the words as they are said."""
+    return _PUNCTUATION.sub("", text)
+
+
 def is_hallucination(text: str) -> bool:
-    return _PUNCTUATION.sub("", text) in _HALLUCINATED
+    return bare(text) in _HALLUCINATED
 
 
 def clean_transcript(text: str) -> str:
